@@ -1,0 +1,100 @@
+"""The `wirehouse` command: a thin layer over the library and the flows."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from typing import Annotated, Any
+
+import duckdb
+import typer
+
+from wirehouse.settings import get_settings
+
+app = typer.Typer(help="News articles to a queryable event warehouse.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+WarehouseOpt = Annotated[str | None, typer.Option(help="DuckDB file (WIREHOUSE_WAREHOUSE).")]
+
+
+@app.command()
+def run(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders, globs.")] = None,
+    warehouse: WarehouseOpt = None,
+    lake: Annotated[str | None, typer.Option(help="Parquet lake folder.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-extract unchanged documents.")] = False,
+) -> None:
+    """Run the ETL flow over PATHS (default: seeds/) into the warehouse."""
+    from flows.etl import etl
+    from wirehouse.report import render, top_entities
+
+    summary = etl(sources=paths or ["seeds"], warehouse=warehouse, lake=lake,
+                  batch_size=batch_size, force=force)
+    typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    warehouse: WarehouseOpt = None,
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a read-only query against the warehouse and print the result."""
+    path = warehouse or get_settings().warehouse
+    if not os.path.exists(path):
+        raise typer.BadParameter(f"no warehouse at {path}: run `wirehouse run` first")
+    con = duckdb.connect(path, read_only=True)
+    try:
+        rel = con.execute(query)
+        cols = [d[0] for d in rel.description or []]
+        rows = rel.fetchall()
+    except duckdb.Error as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+    _print_rows(cols, rows, format)
+
+
+def _print_rows(cols: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(cols)
+        writer.writerows(rows)
+    elif fmt == "json":
+        typer.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str,
+                              ensure_ascii=False, indent=1))
+    elif fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*cols)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(table)
+    else:
+        raise typer.BadParameter("--format must be table, csv or json")
+
+
+@eval_app.command("entities")
+def eval_entities(file: Annotated[str, typer.Argument(help="CoNLL-2003 format file.")]) -> None:
+    """Exact-span NER precision/recall/F1 of the entity stage on a CoNLL file."""
+    from wirehouse.evaluate import evaluate_entities
+
+    typer.echo(json.dumps(evaluate_entities(file, get_settings()), indent=1))
+
+
+@eval_app.command("events")
+def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file.")]) -> None:
+    """Event-type precision/recall/F1 and actor country accuracy on PLOVER gold sentences."""
+    from wirehouse.evaluate_events import evaluate_events
+
+    typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
+
+
+if __name__ == "__main__":
+    app()

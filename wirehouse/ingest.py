@@ -1,0 +1,137 @@
+"""Ingest: read the sources, skip what the warehouse already has, stage the rest in batches.
+
+Unchanged documents cost a read and a hash: a document whose doc_id is in the warehouse with
+the current extractor version and model is not staged for NLP again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wirehouse.dedup import NearDuplicateIndex
+from wirehouse.documents import RawDocument, Rejected, stable_id
+from wirehouse.language import detect_language
+from wirehouse.parquet import staging_dir, write_rows
+from wirehouse.settings import Settings
+from wirehouse.sources import read_inputs
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    batches: list[str] = field(default_factory=list)
+    sources_file: str | None = None
+    quarantine_file: str | None = None
+    neardup_index: str | None = None
+    read: int = 0
+    new: int = 0
+    stale: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+
+def neardup_index_path(settings: Settings) -> str:
+    return f"{settings.lake}/_state/neardup.idx"
+
+
+def _document_row(doc: RawDocument, cluster_id: str, run_id: str) -> dict[str, object]:
+    return {
+        "doc_id": doc.doc_id, "title": doc.title, "body": doc.body, "author": doc.author,
+        "caption": doc.caption, "url": doc.url, "source": doc.source,
+        "published_at": doc.published_at,
+        "language": doc.language or detect_language(doc.body),
+        "source_uri": doc.uri, "cluster_id": cluster_id, "run_id": run_id,
+    }
+
+
+def _quarantine_row(rej: Rejected, run_id: str, now: datetime) -> dict[str, object]:
+    return {
+        "quarantine_id": stable_id(rej.uri, rej.record, rej.reason),
+        "uri": rej.uri, "record": rej.record, "reason": rej.reason, "message": rej.message,
+        "first_bytes": rej.first_bytes[:64], "seen_at": now, "run_id": run_id,
+    }
+
+
+def ingest(
+    paths: Iterable[str],
+    run_id: str,
+    settings: Settings,
+    known: dict[str, str],
+    signature: str,
+    started_at: datetime,
+    force: bool = False,
+) -> IngestResult:
+    """Stage new or stale documents as Parquet batches of ``settings.batch_size``.
+
+    ``known`` maps doc_id to the extraction signature it was loaded with; ``signature`` is
+    the current one. Every source location is recorded, skipped documents included.
+    """
+    result = IngestResult(run_id)
+    staged: list[dict[str, object]] = []
+    sources: dict[tuple[str, str], dict[str, object]] = {}
+    quarantine: list[dict[str, object]] = []
+    seen: set[str] = set()
+    index_path = neardup_index_path(settings)
+    index = NearDuplicateIndex.load(index_path)
+    out = staging_dir(settings.lake, run_id)
+
+    def flush() -> None:
+        if staged:
+            part = f"{len(result.batches):05d}"
+            path = write_rows(str(out), "documents", staged, run_id, part)
+            result.batches.append(path)
+            staged.clear()
+
+    for item in read_inputs(paths, settings.max_doc_bytes):
+        if isinstance(item, Rejected):
+            quarantine.append(_quarantine_row(item, run_id, started_at))
+            continue
+        result.read += 1
+        sources[(item.doc_id, item.uri)] = {
+            "doc_id": item.doc_id, "uri": item.uri, "first_seen": started_at,
+            "last_seen": started_at, "run_id": run_id,
+        }
+        if item.doc_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(item.doc_id)
+        previous = known.get(item.doc_id)
+        if previous == signature and not force:
+            result.skipped += 1
+            continue
+        if previous is None:
+            result.new += 1
+        else:
+            result.stale += 1
+        cluster_id = index.cluster_for(item.doc_id, item.body)
+        staged.append(_document_row(item, cluster_id, run_id))
+        if len(staged) >= settings.batch_size:
+            flush()
+    flush()
+
+    result.quarantined = len(quarantine)
+    if quarantine:
+        result.quarantine_file = write_rows(str(out), "quarantine", quarantine, run_id, "ingest")
+    if sources and (result.batches or quarantine):
+        result.sources_file = write_rows(
+            str(out), "document_sources", list(sources.values()), run_id, "ingest"
+        )
+    if result.batches:
+        result.neardup_index = str(out / "neardup.idx")
+        index.save(result.neardup_index)
+    return result
+
+
+def finish_ingest(result: IngestResult, settings: Settings) -> None:
+    """After a successful load: keep the near-duplicate index, drop the staged batches."""
+    import os
+    import shutil
+
+    if result.neardup_index and os.path.exists(result.neardup_index):
+        target = neardup_index_path(settings)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.replace(result.neardup_index, target)
+    shutil.rmtree(staging_dir(settings.lake, result.run_id), ignore_errors=True)

@@ -1,0 +1,194 @@
+"""Load a run's Parquet files into DuckDB and publish the result atomically.
+
+DuckDB allows one writing process per file and a writer fails at once while any other process
+holds the file open, a BI tool's read-only connection included. So a run never writes the
+published file: it copies it, loads into the copy in one transaction, runs the checks, and
+renames the copy over the published file. Readers that are connected keep the version they
+opened; readers that connect later see the new one; a run killed at any point leaves the
+published file untouched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from wirehouse.contract import SCHEMA_VERSION, TABLES, Table, field_doc
+from wirehouse.warehouse import apply_sql, load_reference, run_checks
+
+_TYPES = {
+    pa.string(): "VARCHAR", pa.int8(): "TINYINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.binary(): "BLOB", pa.bool_(): "BOOLEAN",
+}
+
+
+def duck_type(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
+    return _TYPES[t]
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing raw tables and add missing columns: the contract is the migration."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for table in TABLES.values():
+        have = {
+            r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'raw' AND table_name = ?", [table.name]).fetchall()
+        }
+        if not have:
+            cols = ", ".join(
+                f"{f.name} {duck_type(f.type)}{'' if f.nullable else ' NOT NULL'}"
+                for f in table.schema
+            )
+            con.execute(f"CREATE TABLE raw.{table.name} ({cols})")
+        else:
+            for f in table.schema:
+                if f.name not in have:
+                    con.execute(f"ALTER TABLE raw.{table.name} ADD COLUMN {f.name} "
+                                f"{duck_type(f.type)}")
+        con.execute(f"COMMENT ON TABLE raw.{table.name} IS {_q(table.doc)}")
+        for f in table.schema:
+            con.execute(f"COMMENT ON COLUMN raw.{table.name}.{f.name} IS {_q(field_doc(f))}")
+    con.execute("CREATE TABLE IF NOT EXISTS raw.schema_version "
+                "(version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+    current = con.execute("SELECT max(version) FROM raw.schema_version").fetchone()
+    if current is None or current[0] != SCHEMA_VERSION:
+        con.execute("INSERT INTO raw.schema_version VALUES (?, now())", [SCHEMA_VERSION])
+
+
+def _files_sql(paths: list[str]) -> str:
+    return "[" + ", ".join(_q(p) for p in paths) + "]"
+
+
+def _select(table: Table, paths: list[str]) -> str:
+    cols = ", ".join(f.name for f in table.schema)
+    return f"SELECT {cols} FROM read_parquet({_files_sql(paths)}, union_by_name = true)"
+
+
+def load_files(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> dict[str, int]:
+    """Replace the rows of the run's documents in every doc-keyed table; upsert the others."""
+    counts: dict[str, int] = {}
+    doc_files = files.get("documents", [])
+    if doc_files:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE run_docs AS SELECT DISTINCT doc_id "
+                    f"FROM read_parquet({_files_sql(doc_files)})")
+    for name, table in TABLES.items():
+        paths = files.get(name, [])
+        if table.replace_by_doc:
+            if doc_files:
+                con.execute(f"DELETE FROM raw.{name} WHERE doc_id IN (SELECT doc_id FROM run_docs)")
+        if not paths:
+            continue
+        select = _select(table, paths)
+        if name == "document_sources":
+            # A location seen again keeps its first sighting.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE new_rows AS {select}")
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE new_rows AS
+                SELECT n.* REPLACE (least(n.first_seen, coalesce(o.first_seen, n.first_seen))
+                                    AS first_seen)
+                FROM new_rows n LEFT JOIN raw.document_sources o USING (doc_id, uri)""")
+            select = "SELECT * FROM new_rows"
+        if not table.replace_by_doc:
+            keys = ", ".join(table.key)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS SELECT DISTINCT {keys} "
+                        f"FROM ({select})")
+            con.execute(f"DELETE FROM raw.{name} WHERE ({keys}) IN (SELECT ({keys}) FROM new_keys)"
+                        if len(table.key) > 1 else
+                        f"DELETE FROM raw.{name} WHERE {keys} IN (SELECT {keys} FROM new_keys)")
+        before = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()
+        con.execute(f"INSERT INTO raw.{name} BY NAME {select}")
+        after = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()
+        counts[name] = (after[0] if after else 0) - (before[0] if before else 0)
+    return counts
+
+
+@dataclass
+class LoadResult:
+    inserted: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def writer_lock(warehouse: str) -> Iterator[None]:
+    """One writer at a time; the lock dies with its process, so a killed run frees it."""
+    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{warehouse}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        for stale in glob.glob(f"{glob.escape(warehouse)}.*.tmp*"):
+            os.remove(stale)
+        yield
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,
+            reference_dir: str) -> LoadResult:
+    """Load into a copy of the warehouse, check it, and swap it in by rename."""
+    result = LoadResult()
+    with writer_lock(warehouse):
+        tmp = f"{warehouse}.{run_id}.tmp"
+        if os.path.exists(warehouse):
+            shutil.copyfile(warehouse, tmp)
+        try:
+            con = duckdb.connect(tmp)
+            try:
+                con.execute("BEGIN")
+                create_raw_tables(con)
+                load_reference(con, reference_dir)
+                result.inserted = load_files(con, files)
+                apply_sql(con, sql_dir)
+                run_checks(con, sql_dir)
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+                result.totals = {
+                    name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
+                    for name in TABLES
+                }
+            finally:
+                con.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, warehouse)
+            _fsync_dir(warehouse)
+        finally:
+            for leftover in (tmp, f"{tmp}.wal"):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
+    return result
+
+
+def known_documents(warehouse: str) -> dict[str, str]:
+    """doc_id -> extraction signature of every loaded document ({} for a new warehouse)."""
+    if not os.path.exists(warehouse):
+        return {}
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT doc_id, extractor_version || '|' || model FROM raw.documents").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: r[1] for r in rows}

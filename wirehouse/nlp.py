@@ -1,0 +1,53 @@
+"""The spaCy pipeline: loaded once per process, run in batches with nlp.pipe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# Components the extraction reads; anything else a swapped-in model carries is disabled.
+NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+
+
+@lru_cache(maxsize=2)
+def load_model(name: str, patterns_file: str | None = None) -> Language:
+    """Load the pipeline by name (any installed spaCy package or path) plus our entity patterns.
+
+    The patterns run before the statistical NER so that known names (platforms it keeps
+    calling people, for instance) get the right label; they are data, not code.
+    """
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {name!r} is not installed: pip install it or set WIREHOUSE_MODEL"
+        ) from exc
+    for comp in nlp.pipe_names:
+        if comp not in NEEDED:
+            nlp.disable_pipe(comp)
+    if patterns_file and Path(patterns_file).exists() and "ner" in nlp.pipe_names:
+        ruler = nlp.add_pipe("entity_ruler", name="wirehouse_patterns", before="ner",
+                             config={"overwrite_ents": True})
+        lines = Path(patterns_file).read_text(encoding="utf-8").splitlines()
+        ruler.add_patterns([json.loads(ln) for ln in lines if ln.strip()])  # type: ignore[attr-defined]
+    return nlp
+
+
+def model_version(nlp: Language) -> str:
+    return f"{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version', '0')}"
+
+
+def pipe(
+    nlp: Language,
+    items: Iterable[tuple[str, str]],
+    n_process: int = 1,
+    batch_size: int = 64,
+) -> Iterator[tuple[Doc, str]]:
+    """(text, doc_id) pairs in, (Doc, doc_id) out, in input order."""
+    yield from nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size)

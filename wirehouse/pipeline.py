@@ -1,0 +1,89 @@
+"""One batch of staged documents through NLP, entities and events, out as lake Parquet files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from spacy.tokens import Doc
+
+from wirehouse import EXTRACTOR_VERSION
+from wirehouse.contract import TABLES
+from wirehouse.entities import extract_entities
+from wirehouse.events import extract_events
+from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
+from wirehouse.nlp import load_model, model_version, pipe
+from wirehouse.parquet import write_rows
+from wirehouse.settings import Settings
+
+OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
+
+
+def patterns_file(settings: Settings) -> str:
+    return str(Path(settings.reference_dir) / "entity_patterns.jsonl")
+
+
+def model_signature(settings: Settings) -> str:
+    """What an extraction depends on besides the text: a change makes documents stale."""
+    nlp = load_model(settings.model, patterns_file(settings))
+    return f"{EXTRACTOR_VERSION}|{model_version(nlp)}"
+
+
+def _english(docs: list[dict[str, object]]) -> Iterator[tuple[str, str]]:
+    for row in docs:
+        if row["language"] in (None, "en"):
+            yield str(row["body"]), str(row["doc_id"])
+
+
+def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+    """Extract every table from one staged batch; returns table name -> Parquet path.
+
+    Non-English documents keep their documents row but skip the English pipeline.
+    """
+    docs = pq.read_table(staged_path).to_pylist()
+    nlp = load_model(settings.model, patterns_file(settings))
+    model = model_version(nlp)
+    by_id = {str(r["doc_id"]): r for r in docs}
+    rows: dict[str, list[dict[str, object]]] = {t: [] for t in OUTPUT_TABLES}
+
+    def done(doc: Doc | None, doc_id: str) -> None:
+        meta = by_id[doc_id]
+        meta.update(extractor_version=EXTRACTOR_VERSION, model=model, run_id=run_id)
+        if doc is None:
+            rows["documents"].append(meta)
+            return
+        ents = extract_entities(doc, doc_id)
+        meta.update(
+            tone=document_tone(doc.text),
+            word_count=sum(1 for t in doc if not (t.is_punct or t.is_space)),
+            sentence_count=sum(1 for _ in doc.sents),
+        )
+        rows["documents"].append(meta)
+        rows["mentions"].extend({**m.__dict__, "run_id": run_id} for m in ents.mentions)
+        events = extract_events(doc, doc_id, ents, meta["published_at"], run_id)  # type: ignore[arg-type]
+        rows["event_mentions"].extend(events)
+        rows["quotations"].extend(extract_quotations(doc, doc_id, ents, run_id))
+        rows["amounts"].extend(extract_amounts(doc, doc_id, run_id))
+        # Roles are set by the actor coder, so entity rows are built after the events.
+        rows["entities"].extend(
+            {
+                "doc_id": doc_id, "entity_id": e.entity_id, "entity_type": e.entity_type,
+                "name": e.name, "country_iso3": e.country_iso3, "role": e.role,
+                "num_mentions": e.num_mentions, "first_start_char": e.first_start_char,
+                "run_id": run_id,
+            }
+            for e in ents.entities.values()
+        )
+
+    for doc, doc_id in pipe(nlp, _english(docs), settings.n_process, settings.nlp_batch_size):
+        done(doc, doc_id)
+    for row in docs:
+        if row["language"] not in (None, "en"):
+            done(None, str(row["doc_id"]))
+    rows["documents"].sort(key=lambda r: str(r["doc_id"]))
+    return {
+        name: write_rows(settings.lake, name, rows[name], run_id, part)
+        for name in OUTPUT_TABLES
+        if name in TABLES
+    }
