@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from wirehouse.documents import RawDocument, Rejected
@@ -100,30 +101,53 @@ def parse_article_text(text: str) -> dict[str, str | None]:
     }
 
 
-def _parse_time(value: object) -> datetime | None:
+# How much of a bad input the quarantine keeps: enough to recognise it, small enough to store.
+FIRST_BYTES = 64
+
+
+def parse_time(value: object) -> datetime | None:
+    """ISO 8601 text or epoch seconds to an aware UTC datetime; None when absent or unparseable.
+
+    Naive times are taken as UTC: feeds and crawlers that omit the offset almost always mean UTC,
+    and a wrong guess costs hours, while None would lose the date.
+    """
     if value in (None, ""):
         return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=UTC)
-    text = str(value).strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+    if isinstance(value, bool):
         return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        # RSS-derived dumps carry RFC 2822 dates ("Thu, 26 Feb 1987 15:01:01 GMT").
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+_parse_time = parse_time  # the seed-era private name, kept for existing callers
 
 
 def decode_text(uri: str, data: bytes, record: int | None = None) -> str | Rejected:
     """UTF-8 text, or the reason it is not text."""
     if not data.strip():
-        return Rejected(uri, "empty", "input is empty or whitespace only", record, data[:64])
+        return Rejected(uri, "empty", "input is empty or whitespace only", record,
+                        data[:FIRST_BYTES])
     if b"\x00" in data[:8192]:
         return Rejected(uri, "binary", "input contains NUL bytes: not a text file", record,
-                        data[:64])
+                        data[:FIRST_BYTES])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Rejected(uri, "invalid_utf8", f"not valid UTF-8: {exc}", record, data[:64])
+        return Rejected(uri, "invalid_utf8", f"not valid UTF-8: {exc}", record,
+                        data[:FIRST_BYTES])
 
 
 def read_text(uri: str, data: bytes, meta: dict[str, Any]) -> Iterator[RawDocument | Rejected]:
@@ -136,7 +160,7 @@ def read_text(uri: str, data: bytes, meta: dict[str, Any]) -> Iterator[RawDocume
     body = parts["body"] or ""
     if not body.strip():
         yield Rejected(uri, "no_body", "no article body after removing headline, caption, "
-                       "byline and boilerplate", None, data[:64])
+                       "byline and boilerplate", None, data[:FIRST_BYTES])
         return
     yield RawDocument(
         uri=uri,
@@ -146,7 +170,7 @@ def read_text(uri: str, data: bytes, meta: dict[str, Any]) -> Iterator[RawDocume
         caption=parts["caption"],
         url=meta.get("url"),
         source=meta.get("source"),
-        published_at=_parse_time(meta.get("published_at")),
+        published_at=parse_time(meta.get("published_at")),
         language=meta.get("language"),
     )
 
@@ -160,7 +184,8 @@ def read_sidecar(data: bytes | None) -> dict[str, Any]:
     return meta
 
 
-# Suffix (lower-case, after stripping .gz) -> reader. Longest suffix wins.
+# Suffix (lower-case, after stripping .gz) -> reader of whole-file formats. Longest suffix wins.
+# sources.py adds the web formats (readers_web) to this table and to the streaming formats.
 READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".text": read_text,

@@ -1,0 +1,198 @@
+"""Readers for what crawlers and scrapers produce: HTML pages, JSONL dumps and WARC archives.
+
+HTML goes through trafilatura (a maintained extractor) rather than hand-written rules: news sites
+change their templates far faster than we could keep selectors up to date. JSONL and WARC readers
+take a binary stream and iterate lines/records, because a single dump may be gigabytes.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import IO, Any
+
+import trafilatura
+from trafilatura.settings import Document
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from wirehouse.documents import RawDocument, Rejected
+from wirehouse.readers import FIRST_BYTES, decode_text, parse_time
+
+StreamReader = Callable[[str, IO[bytes], int, Mapping[str, str]],
+                        Iterator[RawDocument | Rejected]]
+
+# JSONL field names, overridable per run: document attribute -> field in the record.
+DEFAULT_JSONL_MAPPING: dict[str, str] = {
+    "id": "id", "url": "url", "title": "title", "text": "text", "html": "html",
+    "published_at": "published_at", "source": "source", "author": "author",
+    "language": "language",
+}
+
+# Decompression and archive errors that mean "the bytes stop early or are corrupt".
+_STREAM_ERRORS = (EOFError, OSError, zlib.error, ArchiveLoadFailed)
+
+# htmldate returns a bare day by default; the time matters for ordering a news day's events.
+_DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True,
+                "extensive_search": True}
+
+
+def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | None:
+    """Body, title, author and date of a page; None when it holds no article text.
+
+    Comments are excluded: reader comments are not the article and measured worse on both gold
+    sets (bench/RESULTS.md).
+    """
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      date_extraction_params=_DATE_PARAMS)
+    if not isinstance(doc, Document) or not doc.text or not doc.text.strip():
+        return None
+    return {"body": doc.text, "title": doc.title or None, "author": doc.author or None,
+            "published_at": parse_time(doc.date), "language": None}
+
+
+def _html_text(uri: str, data: bytes, record: int | None) -> str | bytes | Rejected:
+    """HTML as text; a non-UTF-8 page goes to trafilatura as bytes so its charset is honoured."""
+    text = decode_text(uri, data, record)
+    if isinstance(text, Rejected) and text.reason == "invalid_utf8":
+        return data
+    return text
+
+
+def read_html(uri: str, data: bytes, meta: dict[str, Any]) -> Iterator[RawDocument | Rejected]:
+    """One saved HTML page; ``meta`` is the optional sidecar JSON (url, source, ...)."""
+    yield _html_document(uri, data, None, meta.get("url"), meta)
+
+
+def _html_document(uri: str, data: bytes, record: int | None, url: str | None,
+                   meta: Mapping[str, Any]) -> RawDocument | Rejected:
+    html = _html_text(uri, data, record)
+    if isinstance(html, Rejected):
+        return html
+    parts = extract_html(html, url)
+    if parts is None:
+        return Rejected(uri, "no_article_text", "the extractor found no article text on the page",
+                        record, data[:FIRST_BYTES])
+    return RawDocument(
+        uri=uri if record is None else f"{uri}#record={record}",
+        body=parts["body"],
+        title=meta.get("title") or parts["title"],
+        author=meta.get("author") or parts["author"],
+        url=url,
+        source=meta.get("source"),
+        published_at=parse_time(meta.get("published_at")) or parts["published_at"],
+        language=meta.get("language"),
+    )
+
+
+def _skip_rest_of_line(stream: IO[bytes]) -> None:
+    # An over-long line is discarded in chunks so it never sits in memory whole.
+    while True:
+        chunk = stream.readline(1 << 20)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def read_jsonl(uri: str, stream: IO[bytes], max_bytes: int,
+               mapping: Mapping[str, str]) -> Iterator[RawDocument | Rejected]:
+    """One article per line; a bad line becomes one Rejected with its 1-based line number."""
+    fields = {**DEFAULT_JSONL_MAPPING, **mapping}
+    line_no = 0
+    while True:
+        try:
+            line = stream.readline(max_bytes + 1)
+        except _STREAM_ERRORS as exc:
+            yield Rejected(uri, "truncated_gzip", f"stream ends or is corrupt after line "
+                           f"{line_no}; the rest is lost: {exc}", line_no + 1)
+            return
+        if not line:
+            return
+        line_no += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            yield Rejected(uri, "too_large", f"line exceeds the {max_bytes} byte limit", line_no,
+                           line[:FIRST_BYTES])
+            try:
+                _skip_rest_of_line(stream)
+            except _STREAM_ERRORS:
+                continue  # the next readline reports the truncation with its line number
+            continue
+        if line.strip():
+            yield _jsonl_record(uri, line_no, line, fields)
+
+
+def _field(record: Mapping[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    if isinstance(value, list):  # authors arrive as lists in most scraper dumps
+        value = ", ".join(str(v) for v in value if v)
+    return str(value) if value not in (None, "") else None
+
+
+def _jsonl_record(uri: str, line_no: int, line: bytes,
+                  fields: Mapping[str, str]) -> RawDocument | Rejected:
+    text = decode_text(uri, line, line_no)
+    if isinstance(text, Rejected):
+        return text
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        return Rejected(uri, "malformed_json", f"line is not valid JSON: {exc}", line_no,
+                        line[:FIRST_BYTES])
+    if not isinstance(record, dict):
+        return Rejected(uri, "malformed_json", "line is JSON but not an object", line_no,
+                        line[:FIRST_BYTES])
+    rec_id = _field(record, fields["id"])
+    # The record id (stable across re-exports) names the location; the line number otherwise.
+    doc_uri = f"{uri}#{rec_id}" if rec_id else f"{uri}#line={line_no}"
+    meta = {k: _field(record, fields[k]) for k in ("url", "title", "source", "author",
+                                                   "language")}
+    meta["published_at"] = record.get(fields["published_at"])
+    body = _field(record, fields["text"])
+    if body and body.strip():
+        return RawDocument(uri=doc_uri, body=body, title=meta["title"], author=meta["author"],
+                           url=meta["url"], source=meta["source"],
+                           published_at=parse_time(meta["published_at"]),
+                           language=meta["language"])
+    html = _field(record, fields["html"])
+    if html and html.strip():
+        doc = _html_document(uri, html.encode("utf-8"), line_no, meta["url"], meta)
+        if isinstance(doc, RawDocument):
+            return replace(doc, uri=doc_uri)
+        return doc
+    return Rejected(uri, "no_body", f"neither {fields['text']!r} nor {fields['html']!r} holds "
+                    "text", line_no, line[:FIRST_BYTES])
+
+
+def read_warc(uri: str, stream: IO[bytes], max_bytes: int,
+              mapping: Mapping[str, str]) -> Iterator[RawDocument | Rejected]:
+    """Every HTML response record of a WARC (gzip per record or plain) is a document.
+
+    The crawl date (WARC-Date) stands in for the publication date only when the page has none:
+    a crawl can be years after publication. Records are numbered from 1 in archive order,
+    counting every record (warcinfo, request, ...), so the number finds it with any WARC tool.
+    """
+    record_no = 0
+    try:
+        for record in ArchiveIterator(stream):
+            record_no += 1
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+            if "html" not in ctype:
+                continue
+            data = record.content_stream().read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield Rejected(uri, "too_large", f"record payload exceeds the {max_bytes} byte "
+                               "limit", record_no, data[:FIRST_BYTES])
+                continue
+            target = record.rec_headers.get_header("WARC-Target-URI")
+            doc = _html_document(uri, data, record_no, target, {})
+            if isinstance(doc, RawDocument) and doc.published_at is None:
+                crawled = parse_time(record.rec_headers.get_header("WARC-Date"))
+                doc = replace(doc, published_at=crawled)
+            yield doc
+    except _STREAM_ERRORS as exc:
+        yield Rejected(uri, "truncated_warc", f"archive ends or is corrupt at record "
+                       f"{record_no + 1}; earlier records were kept, the rest is lost: {exc}",
+                       record_no + 1)
