@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/wirehouse run seeds --warehouse $(WAREHOUSE)
+	$(BIN)/wirehouse run 'seeds/*.txt' --warehouse $(WAREHOUSE)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

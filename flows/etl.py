@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
 from wirehouse.load import LoadResult, known_documents, publish
-from wirehouse.pipeline import extract_batch, model_signature
+from wirehouse.pipeline import collect_files, extract_batch, model_signature
 from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
 
@@ -34,14 +34,7 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str) -> dic
 @task(retries=2, retry_delay_seconds=[2, 10])
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
-    files: dict[str, list[str]] = {}
-    for out in outputs:
-        for table, path in out.items():
-            files.setdefault(table, []).append(path)
-    if ingested.sources_file:
-        files["document_sources"] = [ingested.sources_file]
-    if ingested.quarantine_file:
-        files["quarantine"] = [ingested.quarantine_file]
+    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
     result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
     finish_ingest(ingested, settings)
     return result
@@ -63,7 +56,7 @@ def etl(
     summary = RunSummary(run_id, settings.warehouse)
 
     t0 = time.perf_counter()
-    ingested = ingest_sources(sources or ["seeds"], run_id, settings, started_at, force)
+    ingested = ingest_sources(sources or ["seeds/*.txt"], run_id, settings, started_at, force)
     summary.seconds["ingest"] = time.perf_counter() - t0
     summary.documents_read = ingested.read
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale

@@ -28,11 +28,11 @@ def run(
     batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
     force: Annotated[bool, typer.Option(help="Re-extract unchanged documents.")] = False,
 ) -> None:
-    """Run the ETL flow over PATHS (default: seeds/) into the warehouse."""
+    """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse."""
     from flows.etl import etl
     from wirehouse.report import render, top_entities
 
-    summary = etl(sources=paths or ["seeds"], warehouse=warehouse, lake=lake,
+    summary = etl(sources=paths or ["seeds/*.txt"], warehouse=warehouse, lake=lake,
                   batch_size=batch_size, force=force)
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
 

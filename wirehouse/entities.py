@@ -86,12 +86,18 @@ def _clean_span(span: Span) -> Span:
     doc = span.doc
     while start < end - 1 and (
         doc[start].lower_ in ("the", "a", "an")
-        or (span.label_ == "PERSON" and end - start > 2 and country_for(doc[start].text))
+        or (span.label_ == "PERSON" and end - start > 2 and start > 0
+            and doc[start - 1].lower_ in ("to", "of", "in") and _is_country(doc[start].text))
     ):
         start += 1
     while end > start + 1 and doc[end - 1].tag_ == "POS":
         end -= 1
     return Span(doc, start, end, label=span.label_)
+
+
+def _is_country(text: str) -> bool:
+    place = place_for(text)
+    return place is not None and place.kind == "country"
 
 
 def _context_country(span: Span) -> str | None:

@@ -39,6 +39,11 @@ def load_model(name: str, patterns_file: str | None = None) -> Language:
     return nlp
 
 
+def load_pipeline(model: str, reference_dir: str) -> Language:
+    """The model plus the entity patterns kept with the reference data."""
+    return load_model(model, str(Path(reference_dir) / "entity_patterns.jsonl"))
+
+
 def model_version(nlp: Language) -> str:
     return f"{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version', '0')}"
 

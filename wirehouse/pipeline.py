@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyarrow.parquet as pq
 from spacy.tokens import Doc
@@ -13,20 +12,16 @@ from wirehouse.contract import TABLES
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
-from wirehouse.nlp import load_model, model_version, pipe
+from wirehouse.nlp import load_pipeline, model_version, pipe
 from wirehouse.parquet import write_rows
 from wirehouse.settings import Settings
 
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
 
 
-def patterns_file(settings: Settings) -> str:
-    return str(Path(settings.reference_dir) / "entity_patterns.jsonl")
-
-
 def model_signature(settings: Settings) -> str:
     """What an extraction depends on besides the text: a change makes documents stale."""
-    nlp = load_model(settings.model, patterns_file(settings))
+    nlp = load_pipeline(settings.model, settings.reference_dir)
     return f"{EXTRACTOR_VERSION}|{model_version(nlp)}"
 
 
@@ -42,7 +37,7 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     Non-English documents keep their documents row but skip the English pipeline.
     """
     docs = pq.read_table(staged_path).to_pylist()
-    nlp = load_model(settings.model, patterns_file(settings))
+    nlp = load_pipeline(settings.model, settings.reference_dir)
     model = model_version(nlp)
     by_id = {str(r["doc_id"]): r for r in docs}
     rows: dict[str, list[dict[str, object]]] = {t: [] for t in OUTPUT_TABLES}
@@ -60,7 +55,9 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
             sentence_count=sum(1 for _ in doc.sents),
         )
         rows["documents"].append(meta)
-        rows["mentions"].extend({**m.__dict__, "run_id": run_id} for m in ents.mentions)
+        rows["mentions"].extend(
+            {**m.__dict__, "doc_id": doc_id, "run_id": run_id} for m in ents.mentions
+        )
         events = extract_events(doc, doc_id, ents, meta["published_at"], run_id)  # type: ignore[arg-type]
         rows["event_mentions"].extend(events)
         rows["quotations"].extend(extract_quotations(doc, doc_id, ents, run_id))
@@ -87,3 +84,18 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
         for name in OUTPUT_TABLES
         if name in TABLES
     }
+
+
+def collect_files(
+    sources_file: str | None, quarantine_file: str | None, outputs: list[dict[str, str]]
+) -> dict[str, list[str]]:
+    """A run's Parquet files by table: what the loader publishes in one transaction."""
+    files: dict[str, list[str]] = {}
+    for out in outputs:
+        for table, path in out.items():
+            files.setdefault(table, []).append(path)
+    if sources_file:
+        files["document_sources"] = [sources_file]
+    if quarantine_file:
+        files["quarantine"] = [quarantine_file]
+    return files

@@ -1,0 +1,56 @@
+"""Shared fixtures: the real model, real files, one Prefect harness for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from wirehouse.settings import PROJECT_ROOT, Settings
+
+SEED = PROJECT_ROOT / "seeds" / "000_51781b56351c4b8e.txt"
+CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    # Starting Prefect's temporary API server costs tens of seconds: once per session.
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def make_settings(tmp: Path, **changes: object) -> Settings:
+    base = Settings.from_env({})
+    return base.with_(warehouse=str(tmp / "wh.duckdb"), lake=str(tmp / "lake"), n_process=1,
+                      **changes)
+
+
+def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:
+    """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
+    from wirehouse.ingest import finish_ingest, ingest
+    from wirehouse.load import known_documents, publish
+    from wirehouse.pipeline import collect_files, extract_batch, model_signature
+
+    now = datetime.now(UTC)
+    run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"
+    ingested = ingest(sources, run_id, settings, known_documents(settings.warehouse),
+                      model_signature(settings), now, force)
+    outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
+               for i, path in enumerate(ingested.batches)]
+    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    if files:
+        publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
+        finish_ingest(ingested, settings)
+    return {"run_id": run_id, "ingested": ingested}
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A warehouse loaded from the seed documents, shared read-only by many tests."""
+    settings = make_settings(tmp_path_factory.mktemp("seeded"))
+    run_library(settings, [str(PROJECT_ROOT / "seeds" / "*.txt")])
+    return settings
