@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import os
+
 import pytest
+
+# One process keeps the suite light on 2 cores; the multi-process path has its own test.
+os.environ.setdefault("WIREHOUSE_N_PROCESS", "1")
 
 from wirehouse.settings import PROJECT_ROOT, Settings
 

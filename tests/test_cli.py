@@ -1,0 +1,59 @@
+"""The `wirehouse` command on a real warehouse."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from wirehouse.cli import app
+from wirehouse.settings import Settings
+
+runner = CliRunner()
+
+
+def test_sql_formats(seeded: Settings) -> None:
+    q = "SELECT name, country_iso3 FROM marts.entities WHERE name = 'Zhao Bentang'"
+    out = runner.invoke(app, ["sql", q, "--warehouse", seeded.warehouse, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == [{"name": "Zhao Bentang", "country_iso3": "CHN"}]
+    out = runner.invoke(app, ["sql", q, "--warehouse", seeded.warehouse, "--format", "csv"])
+    assert out.output.splitlines() == ["name,country_iso3", "Zhao Bentang,CHN"]
+    out = runner.invoke(app, ["sql", q, "--warehouse", seeded.warehouse])
+    assert "Zhao Bentang" in out.output
+
+
+def test_sql_is_read_only(seeded: Settings) -> None:
+    out = runner.invoke(app, ["sql", "DELETE FROM raw.documents", "--warehouse",
+                              seeded.warehouse])
+    assert out.exit_code == 1
+    assert "read-only" in out.output.lower()
+
+
+def test_sql_without_warehouse(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = runner.invoke(app, ["sql", "SELECT 1", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert out.exit_code != 0
+
+
+def test_eval_entities_beats_bare_spacy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import CORPORA
+
+    out = runner.invoke(app, ["eval", "entities",
+                              str(CORPORA / "uner-en-pud" / "en_pud_news.conll")])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    assert report["documents"] == 215
+    assert set(report["per_type"]) == {"PER", "ORG", "LOC"}
+    assert report["overall"]["f1"] > 56.1  # bare spaCy on this file
+
+
+def test_conll_reader_iob1_and_iob2(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from wirehouse.evaluate import read_conll
+
+    f = tmp_path / "x.conll"
+    f.write_text("-DOCSTART- O\n\nJohn I-PER\nSmith I-PER\nvisited O\nNew B-LOC\nYork I-LOC\n"
+                 "\nParis I-LOC\nBerlin B-LOC\n")
+    (doc,) = list(read_conll(str(f)))
+    got = {(doc.text[s:e], t) for s, e, t in doc.spans}
+    assert got == {("John Smith", "PER"), ("New York", "LOC"), ("Paris", "LOC"),
+                   ("Berlin", "LOC")}
