@@ -1,0 +1,185 @@
+"""Throughput of the ETL beside bare spaCy on the same documents, in one run.
+
+    .venv/bin/python bench/throughput.py [--docs 1000] [--no-scale]
+
+Measures, side by side on the first N Reuters-21578 articles:
+  bare   spaCy nlp.pipe, same model/components/n_process, output discarded: words/s
+  cold   `wirehouse run` into a fresh warehouse: words/s, seconds per stage, peak RSS
+  warm   the same command again with nothing changed: wall seconds
+  scale  cold runs at N and 4N documents: peak RSS of each
+  empty  `wirehouse run` over an empty folder: wall seconds
+prints one JSON object and writes it into bench/RESULTS.md (section "Throughput").
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from results import update_section  # noqa: E402
+
+REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
+WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]
+
+
+def write_sample(n: int, out: Path) -> Path:
+    """The first n articles with text, as the JSONL a user would hand the ETL."""
+    path = out / f"reuters-{n}.jsonl"
+    kept = 0
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as src, path.open("w") as dst:
+        for line in src:
+            if kept == n:
+                break
+            if json.loads(line).get("text", "").strip():
+                dst.write(line)
+                kept += 1
+    return path
+
+
+def bodies(path: Path) -> list[str]:
+    from wirehouse.documents import RawDocument
+    from wirehouse.sources import read_inputs
+
+    seen: set[str] = set()
+    out = []
+    for d in read_inputs([str(path)], 5 * 1024 * 1024):
+        if isinstance(d, RawDocument) and d.doc_id not in seen:
+            seen.add(d.doc_id)
+            out.append(d.body)
+    return out
+
+
+def bare(texts: list[str]) -> dict[str, float]:
+    from wirehouse.nlp import load_pipeline
+    from wirehouse.settings import get_settings
+
+    s = get_settings()
+    nlp = load_pipeline(s.model, s.reference_dir)
+    words = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, n_process=s.n_process, batch_size=s.nlp_batch_size):
+        pass
+    secs = time.perf_counter() - t0
+    return {"words": words, "seconds": secs, "words_per_s": words / secs,
+            "n_process": s.n_process}
+
+
+class PeakRSS(threading.Thread):
+    """Sum of RSS over a process and its children, sampled every 100 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+
+def etl(source: Path, work: Path) -> dict[str, Any]:
+    cmd = [*WIREHOUSE, "run", str(source), "--warehouse", str(work / "wh.duckdb"),
+           "--lake", str(work / "lake")]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=ROOT)
+    rss = PeakRSS(proc.pid)
+    rss.start()
+    output, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    rss.stop.set()
+    rss.join()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
+    stages = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)",
+                                                 _line(output, "seconds:"))}
+    return {"wall_s": wall, "stages_s": stages, "peak_rss_mb": rss.peak / 2**20}
+
+
+def _line(output: str, prefix: str) -> str:
+    return next((ln for ln in output.splitlines() if ln.startswith(prefix)), "")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--no-scale", action="store_true", help="skip the 4N run")
+    ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        sample = write_sample(args.docs, work)
+        texts = bodies(sample)
+        words = sum(len(t.split()) for t in texts)
+        result: dict[str, Any] = {"docs": len(texts), "words": words,
+                                  "cores": os.cpu_count(), "python": sys.version.split()[0],
+                                  "date": datetime.now(UTC).date().isoformat()}
+        result["bare"] = bare(texts)
+        cold = etl(sample, work / "n")
+        cold["words_per_s"] = words / cold["wall_s"]
+        result["cold"] = cold
+        result["warm"] = etl(sample, work / "n")
+        empty_dir = work / "empty"
+        empty_dir.mkdir()
+        result["empty_run_s"] = etl(empty_dir, work / "empty-wh")["wall_s"]
+        result["cold_vs_bare"] = cold["words_per_s"] / result["bare"]["words_per_s"]
+        result["warm_vs_cold"] = result["warm"]["wall_s"] / cold["wall_s"]
+        if not args.no_scale:
+            big = write_sample(4 * args.docs, work)
+            result["scale"] = {"rss_n_mb": cold["peak_rss_mb"],
+                               "rss_4n_mb": etl(big, work / "4n")["peak_rss_mb"]}
+            result["rss_4n_vs_n"] = result["scale"]["rss_4n_mb"] / cold["peak_rss_mb"]
+    print(json.dumps(result, indent=1))
+    if not args.no_write:
+        update_section("Throughput", _markdown(result, args))
+
+
+def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
+    targets = [("cold_vs_bare", ">=", 0.85), ("warm_vs_cold", "<=", 0.10),
+               ("rss_4n_vs_n", "<=", 1.25), ("empty_run_s", "<=", 5.0)]
+    rows = []
+    for key, op, target in targets:
+        if key in r:
+            ok = r[key] >= target if op == ">=" else r[key] <= target
+            rows.append(f"| `{key}` | {r[key]:.3f} | {op} {target} | {'met' if ok else 'NOT met'} |")
+    cmd = "    .venv/bin/python bench/throughput.py" + (f" --docs {args.docs}"
+                                                       if args.docs != 1000 else "")
+    return "\n".join([
+        f"{r['docs']} Reuters-21578 articles ({r['words']} words), {r['cores']} cores, "
+        f"Python {r['python']}, {r['date']}.",
+        "",
+        "| ratio | measured | target | |", "|---|---|---|---|", *rows,
+        "",
+        f"bare spaCy: {r['bare']['words_per_s']:.0f} words/s (n_process={r['bare']['n_process']}); "
+        f"cold ETL: {r['cold']['words_per_s']:.0f} words/s, {r['cold']['wall_s']:.1f} s wall, "
+        f"stages {r['cold']['stages_s']}, peak RSS {r['cold']['peak_rss_mb']:.0f} MB; "
+        f"warm rerun {r['warm']['wall_s']:.1f} s.",
+        "", "Command:", "", cmd, "", "Raw figures:", "", "```json", json.dumps(r, indent=1),
+        "```",
+    ])
+
+
+if __name__ == "__main__":
+    main()
