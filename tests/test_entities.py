@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEED
 from wirehouse.documents import RawDocument
 from wirehouse.entities import DocEntities, extract_entities
 from wirehouse.nlp import load_pipeline
@@ -94,7 +94,8 @@ SENTENCES = [
 ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=6),
        st.sampled_from([" ", "  ", "\n", "\n\n", " \t "]))
 def test_offsets_slice_the_text(nlp, sentences: list[str], sep: str) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-
 from conftest import PROJECT_ROOT, make_settings
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import SEED
+
 from wirehouse.documents import RawDocument, make_doc_id
 from wirehouse.readers import read_text
 from wirehouse.sources import read_inputs
@@ -31,7 +32,7 @@ def test_seed_fields() -> None:
 def test_seed_body_boundaries() -> None:
     body = _seed().body
     assert body.startswith("Leftist leaders in Cuba and Venezuela welcomed Chinese diplomats")
-    assert body.endswith("China has developed quite a few experiences that are worth learning.\u201d")
+    assert body.endswith("quite a few experiences that are worth learning.\u201d")
     for outside in ("AP Photo", "Elizabeth Dalziel", "Follow Ben Kew", "@ben_kew",
                     "issues with commenting", "Chavez said", "Officials Swarm"):
         assert outside not in body

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_ROOT, SEED, make_settings, run_library
+
 from wirehouse.contract import TABLES
 from wirehouse.settings import Settings
 

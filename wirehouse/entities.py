@@ -68,7 +68,7 @@ class DocEntities:
 
 
 def _key(text: str) -> str:
-    """Accent- and case-insensitive key, leading article dropped: 'the Maduro Regime' ~ 'maduro regime'."""
+    """Accent- and case-insensitive key without a leading article: 'the Maduro Regime'."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("\u2019s", "").replace("'s", "")

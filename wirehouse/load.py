@@ -89,9 +89,8 @@ def load_files(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> d
                     f"FROM read_parquet({_files_sql(doc_files)})")
     for name, table in TABLES.items():
         paths = files.get(name, [])
-        if table.replace_by_doc:
-            if doc_files:
-                con.execute(f"DELETE FROM raw.{name} WHERE doc_id IN (SELECT doc_id FROM run_docs)")
+        if table.replace_by_doc and doc_files:
+            con.execute(f"DELETE FROM raw.{name} WHERE doc_id IN (SELECT doc_id FROM run_docs)")
         if not paths:
             continue
         select = _select(table, paths)
