@@ -85,7 +85,7 @@ def ingest(
             result.batches.append(path)
             staged.clear()
 
-    for item in read_inputs(paths, settings.max_doc_bytes):
+    for item in read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields()):
         if isinstance(item, Rejected):
             quarantine.append(_quarantine_row(item, run_id, started_at))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -28,7 +29,8 @@ class Settings:
     sql_dir: str = str(PROJECT_ROOT / "sql")
     task_runner: str = "process"
     dask_address: str = ""
-    memory_limit: str = "4GB"
+    # JSON object: our field -> the input's field, e.g. {"text": "body", "published_at": "date"}.
+    jsonl_mapping: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -56,10 +58,20 @@ class Settings:
             raise ValueError("WIREHOUSE_N_PROCESS must be >= 1")
         if self.batch_size < 1 or self.nlp_batch_size < 1:
             raise ValueError("batch sizes must be >= 1")
+        if self.jsonl_mapping:
+            try:
+                mapping = json.loads(self.jsonl_mapping)
+            except ValueError as exc:
+                raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
+            if not isinstance(mapping, dict):
+                raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
         if self.task_runner not in ("process", "thread", "dask"):
             raise ValueError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"
             )
+
+    def jsonl_fields(self) -> dict[str, str]:
+        return json.loads(self.jsonl_mapping) if self.jsonl_mapping else {}
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
