@@ -1,0 +1,435 @@
+"""Event coding: who did what to whom, when and where, per sentence, in CAMEO and PLOVER.
+
+Dependency-parse coding in the PETRARCH tradition: every verb (and a few event nouns such as
+"meeting") is looked up in the verb dictionary with its particles and objects; the subject is the
+source, the direct/dative/prepositional object the target. A verb governed by a control verb
+("agreed to", "threatened to", "refused to", "demanded that", "urged ... to") is recoded by the
+codebook's modality tables, as are negated and future acts. Compound actors yield one event per
+pair. The vocabulary is data (seeds/reference); this module is only the grammar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import product
+
+from spacy.tokens import Doc, Span, Token
+
+from wirehouse.actors import Actor, conjuncts, resolve
+from wirehouse.codebook import cameo_codes, lexicon, lookup, transform
+from wirehouse.countries import place_for
+from wirehouse.dates import resolve_date
+from wirehouse.documents import stable_id
+from wirehouse.entities import DocEntities
+from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
+
+__all__ = ["extract_events", "extract_quotations", "extract_amounts", "document_tone"]
+
+_TARGET_PREPS = ("to", "with", "against", "on", "at", "for", "from", "into", "upon", "toward",
+                 "towards", "over", "of", "between", "in")
+_FUTURE = frozenset({"will", "would", "may", "might", "could", "shall", "'ll", "wo"})
+_OBLIGATION = frozenset({"must", "should", "ought"})
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
+_PAIR_WORDS = frozenset({"side", "country", "nation", "government", "leader", "party"})
+# Roots whose acts are mutual when the subject is compound and there is no object.
+_SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
+_EVENT_NOUNS = frozenset({"meeting", "talk", "talks", "visit", "trip", "negotiation",
+                          "consultation", "summit", "attack", "invasion", "mediation",
+                          "arrival", "delivery", "shipment", "donation", "consignment"})
+
+
+@dataclass
+class _Context:
+    """Document state carried across sentences: who spoke last, who acted last."""
+    last_source: list[Actor]
+    speaker: list[Actor]
+
+
+def _children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _object_keys(nouns: list[Token]) -> list[str]:
+    keys: list[str] = []
+    for n in nouns:
+        lemma = n.lemma_.lower()
+        for mod in n.children:
+            if mod.dep_ in ("compound", "amod") and mod.i < n.i:
+                keys.append(f"{mod.lemma_.lower()} {lemma}")
+                keys.append(f"{mod.lower_} {n.lower_}")
+        for prep in _children(n, "prep"):
+            for pobj in _children(prep, "pobj"):
+                keys.append(f"{lemma} {prep.lower_} {pobj.lemma_.lower()}")
+        keys += [lemma, n.lower_]
+    return keys
+
+
+def _objects(tok: Token) -> tuple[list[Token], list[str]]:
+    """Object nouns (direct, dative, prepositional, two preps deep) and particles of a trigger."""
+    nouns: list[Token] = []
+    particles = [c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "agent")]
+    for c in tok.children:
+        if c.dep_ in ("dobj", "dative", "attr", "oprd", "acomp"):
+            nouns += [c, *conjuncts(c)]
+        elif c.dep_ in ("prep", "prt"):
+            for p in _children(c, "pobj", "pcomp"):
+                nouns += [p, *conjuncts(p)]
+                for p2 in _children(p, "prep"):
+                    nouns += _children(p2, "pobj")
+    for n in list(nouns):
+        for c in _children(n, "prep"):
+            if c.lower_ in ("of", "for"):
+                nouns += _children(c, "pobj")
+    return nouns, particles
+
+
+def _governors(tok: Token) -> list[Token]:
+    """Control and reporting verbs above a trigger ("agreed" in "agreed to expand")."""
+    out = []
+    cur = tok
+    while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl") and cur.head is not cur:
+        if cur.dep_ in ("conj", "advcl") and cur.head.lemma_ not in lexicon().modifiers:
+            break
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in tok.children)
+
+
+def _future(tok: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in _FUTURE for c in tok.children) or any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
+    ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
+
+
+def _obliged(tok: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in _OBLIGATION for c in tok.children)
+
+
+def _subject(tok: Token) -> tuple[list[Token], bool]:
+    """Subject heads of a trigger (inherited through xcomp/conj), and whether it is passive."""
+    cur: Token | None = tok
+    while cur is not None:
+        subj = _children(cur, "nsubj")
+        if subj:
+            return [subj[0], *conjuncts(subj[0])], False
+        passive = _children(cur, "nsubjpass")
+        if passive:
+            return [passive[0], *conjuncts(passive[0])], True
+        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl") and cur.head is not cur:
+            if cur.dep_ == "relcl":
+                return [cur.head], False
+            cur = cur.head
+        else:
+            cur = None
+    return [], False
+
+
+def _pair_from_context(tok: Token, ents: DocEntities, doc: Doc) -> list[Actor]:
+    """'The two sides', 'both countries': the last two countries named before ``tok``."""
+    seen: list[str] = []
+    for m in reversed(ents.mentions):
+        if m.start_char >= tok.idx or m.entity_id is None:
+            continue
+        ent = ents.entities[m.entity_id]
+        if ent.country_iso3 and ent.country_iso3 not in seen:
+            seen.append(ent.country_iso3)
+        if len(seen) == 2:
+            break
+    return [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, c, None) for c in seen]
+
+
+def _antecedent(pron: Token, ents: DocEntities) -> list[Actor]:
+    """An object pronoun's antecedent: the nearest actor noun earlier in its sentence."""
+    for tok in reversed(pron.doc[pron.sent.start:pron.i]):
+        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ not in ("compound", "nsubj", "poss"):
+            found = resolve(tok, ents)
+            if found:
+                return found
+    return []
+
+
+def _actors(heads: list[Token], ents: DocEntities, ctx: _Context, doc: Doc,
+            owner_ok: bool = False) -> tuple[list[Actor], bool]:
+    """Actors for subject/object heads; the flag says some came from context, not the text."""
+    out: list[Actor] = []
+    from_context = False
+    for h in heads:
+        low = h.lower_
+        if h.pos_ == "PRON" and low in _PRONOUNS:
+            src = ctx.speaker if low in ("we", "i") and ctx.speaker else ctx.last_source
+            if h.dep_ in ("dobj", "pobj", "dative") and (near := _antecedent(h, ents)):
+                src = near
+            out += [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role)
+                    for a in src]
+            from_context = True
+        elif h.lemma_.lower() in _PAIR_WORDS and any(
+            c.lower_ in ("two", "both") for c in h.children
+        ):
+            out += _pair_from_context(h, ents, doc)
+            from_context = True
+        else:
+            out += resolve(h, ents, owner_ok=owner_ok)
+    return out, from_context
+
+
+def _targets(tok: Token, nouns: list[Token], ents: DocEntities, ctx: _Context,
+             doc: Doc) -> tuple[list[Actor], Token | None]:
+    """Target actors: the direct object, else a prepositional object, else an owner of it."""
+    for deps in (("dobj", "dative"), ("prep",)):
+        for c in _children(tok, *deps):
+            if c.dep_ == "prep":
+                if c.lower_ not in _TARGET_PREPS:
+                    continue
+                heads = _children(c, "pobj")
+            else:
+                heads = [c]
+            for h in heads:
+                found, _ = _actors([h, *conjuncts(h)], ents, ctx, doc)
+                if found:
+                    return found, h
+    for n in nouns:
+        found, _ = _actors([n], ents, ctx, doc, owner_ok=True)
+        if found:
+            return found, n
+    return [], None
+
+
+def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
+    lemma = tok.lemma_.lower()
+    lex = lexicon()
+    if lemma not in lex.verbs:
+        return None, False
+    nouns, particles = _objects(tok)
+    okeys = _object_keys(nouns)
+    skeys = _object_keys(subj_heads) if subj_heads else []
+    # Passive "killed by a roadside bomb": the agent is the instrument.
+    for agent in _children(tok, "agent"):
+        skeys += _object_keys(_children(agent, "pobj"))
+    code = lookup(lemma, particles, okeys, skeys)
+    specific = code is not None and code != lookup(lemma, [], [], [])
+    return code, specific
+
+
+def _date_for(sent: Span, trigger: Token, published_at: datetime | None):
+    dates = [e for e in sent.ents if e.label_ == "DATE"]
+    if not dates:
+        return None
+    # The DATE attached to the trigger's clause, else the one nearest to the trigger.
+    dates.sort(key=lambda e: (trigger not in list(e.root.ancestors), abs(e.start - trigger.i)))
+    for e in dates:
+        r = resolve_date(e.text, published_at)
+        if r.value is not None or published_at is None:
+            return r
+    return None
+
+
+def _place_for(trigger: Token, exclude: set[int]):
+    for prep in trigger.subtree:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "inside"):
+            continue
+        for pobj in _children(prep, "pobj"):
+            if pobj.i in exclude or pobj.ent_type_ not in ("GPE", "LOC", "FAC"):
+                continue
+            span = next((e for e in pobj.doc.ents if e.start <= pobj.i < e.end), None)
+            text = span.text if span is not None else pobj.text
+            place = place_for(text)
+            if place is not None:
+                return text, place
+    return None
+
+
+def _actor_cols(side: str, a: Actor | None) -> dict[str, object]:
+    return {
+        f"{side}_entity_id": a.entity_id if a else None,
+        f"{side}_text": a.text if a else None,
+        f"{side}_code": a.code if a else None,
+        f"{side}_country": a.country if a else None,
+        f"{side}_role": a.role if a else None,
+        f"{side}_start_char": a.start_char if a else None,
+        f"{side}_end_char": a.end_char if a else None,
+    }
+
+
+def _nominal(tok: Token, code: str, ents: DocEntities, ctx: _Context, doc: Doc):
+    """'the meeting of X with Y', 'the arrival of medical supplies from X': source and target."""
+    src: list[Actor] = []
+    tgt: list[Actor] = []
+    poss = _children(tok, "poss")
+    if poss:
+        src, _ = _actors(poss, ents, ctx, doc)
+    pobjs = [(prep.lower_, p) for prep in _children(tok, "prep") for p in _children(prep, "pobj")]
+    # "the meeting of Castro with Admiral Miao Hua": spaCy hangs "with" under the "of" object.
+    pobjs += [(prep.lower_, p) for _, h in list(pobjs) for prep in _children(h, "prep")
+              for p in _children(prep, "pobj")]
+    for want in ("by", "from", "of"):
+        for prep, p in pobjs:
+            if prep == want and not src:
+                src, _ = _actors([p, *conjuncts(p)], ents, ctx, doc)
+    for prep, p in pobjs:
+        if prep in ("with", "to", "between", "against", "on", "into") and not tgt:
+            tgt, _ = _actors([p, *conjuncts(p)], ents, ctx, doc)
+    if src and not tgt and code[:2] == "07":
+        # An aid delivery whose recipient is not in the phrase: the other country the
+        # sentence names (the article's "the two countries discussed ... the arrival of ...").
+        others = [m for m in ents.mentions if tok.sent.start_char <= m.start_char
+                  < tok.sent.end_char and m.entity_id]
+        countries = [ents.entities[m.entity_id].country_iso3 for m in others]
+        rest = [c for c in countries if c and c not in {a.country for a in src}]
+        if rest:
+            best = max(set(rest), key=rest.count)
+            tgt = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, best, None)]
+    return src, tgt
+
+
+def extract_events(
+    doc: Doc, doc_id: str, ents: DocEntities, published_at: datetime | None, run_id: str
+) -> list[dict[str, object]]:
+    """Rows of the event_mentions table for one document."""
+    lex = lexicon()
+    codes = cameo_codes()
+    ctx = _Context([], [])
+    rows: list[dict[str, object]] = []
+    for sent_index, sent in enumerate(doc.sents):
+        candidates = []
+        covered: set[int] = set()
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            is_noun = tok.pos_ == "NOUN" and lemma in _EVENT_NOUNS
+            if not is_noun and tok.pos_ not in ("VERB", "AUX", "ADJ"):
+                continue
+            if lex.modifiers.get(lemma) == "SAY" and not is_noun:
+                heads, _ = _subject(tok)
+                spoken, _ = _actors(heads[:1], ents, ctx, doc) if heads else ([], False)
+                if spoken:
+                    ctx.speaker = spoken
+                if lemma not in lex.verbs:
+                    continue
+            subj_heads, passive = ([], False) if is_noun else _subject(tok)
+            code, specific = _code_for(tok, subj_heads)
+            if code is None:
+                continue
+            if is_noun:
+                sources, targets = _nominal(tok, code, ents, ctx, doc)
+                if not sources or not targets:
+                    continue
+                candidates.append((tok, code, sources, targets, specific, False))
+                continue
+            # Modality: the trigger's own future/negation, then each governing control verb.
+            if _negated(tok):
+                code = transform(code, "REFUSE")
+            elif _future(tok):
+                code = transform(code, "INTENT")
+            src_tok: Token = tok
+            target_override: list[Token] | None = None
+            for gov in _governors(tok):
+                mod = lex.modifiers.get(gov.lemma_.lower())
+                if code is None or mod is None:
+                    break
+                covered.add(gov.i)
+                if mod == "SAY":
+                    if _obliged(tok):
+                        # "Russia said Sudan must return ...": a demand of the clause subject.
+                        code = transform(code, "DEMAND")
+                        target_override = subj_heads
+                        src_tok = gov
+                    break
+                if mod in ("DEMAND", "APPEAL"):
+                    dobj = _children(gov, "dobj")
+                    target_override = dobj or subj_heads
+                    src_tok = gov
+                if mod != "PLAIN":
+                    code = transform(code, mod)
+                if code is not None and _negated(gov):
+                    code = transform(code, "REFUSE")
+                elif code is not None and _future(gov) and mod == "PLAIN":
+                    code = transform(code, "INTENT")
+            if code is None or code not in codes:
+                continue
+            if src_tok is not tok:
+                subj_heads, passive = _subject(src_tok)
+            if passive:
+                agent = [p for a in _children(tok, "agent") for p in _children(a, "pobj")]
+                sources, from_ctx = _actors(agent, ents, ctx, doc)
+                targets, _ = _actors(subj_heads, ents, ctx, doc)
+            else:
+                sources, from_ctx = _actors(subj_heads, ents, ctx, doc)
+                if target_override is not None:
+                    targets, _ = _actors(target_override, ents, ctx, doc, owner_ok=True)
+                else:
+                    nouns, _ = _objects(tok)
+                    targets, _ = _targets(tok, nouns, ents, ctx, doc)
+            if not sources and not targets:
+                continue
+            candidates.append((tok, code, sources, targets, specific, from_ctx))
+        for tok, code, sources, targets, specific, from_ctx in candidates:
+            if tok.i in covered:
+                continue
+            rows += _rows(doc_id, sent_index, sent, tok, code, sources, targets, specific,
+                          from_ctx, published_at, run_id)
+            if sources and not from_ctx:
+                ctx.last_source = sources
+    return rows
+
+
+def _pairs(code: str, sources: list[Actor], targets: list[Actor]):
+    if not targets and len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
+        return [(a, b) for a in sources for b in sources if a.code != b.code]
+    return list(product(sources or [None], targets or [None]))
+
+
+def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
+          sources: list[Actor], targets: list[Actor], specific: bool, from_ctx: bool,
+          published_at: datetime | None, run_id: str) -> list[dict[str, object]]:
+    c = cameo_codes()[code]
+    date = _date_for(sent, tok, published_at)
+    exclude = {t.i for a in targets for t in sent if a.start_char <= t.idx < a.end_char}
+    place = _place_for(tok, exclude)
+    out = []
+    seen = set()
+    for src, tgt in _pairs(code, sources, targets):
+        if src is not None and tgt is not None and src.key == tgt.key:
+            continue
+        if (src.key if src else None, tgt.key if tgt else None) in seen:
+            continue
+        seen.add((src.key if src else None, tgt.key if tgt else None))
+        conf = 0.4 + (0.2 if src is not None else 0) + (0.15 if tgt is not None else 0)
+        conf += 0.1 if specific else 0
+        conf -= 0.15 if from_ctx else 0
+        src_key = src.key if src else ""
+        tgt_key = tgt.key if tgt else ""
+        date_key = (date.value.isoformat() if date and date.value else
+                    (date.text if date else ""))
+        out.append({
+            "event_mention_id": stable_id(doc_id, sent_index, tok.idx, tok.idx + len(tok.text),
+                                          src_key, tgt_key, code),
+            "event_id": stable_id(src_key, tgt_key, code, date_key),
+            "doc_id": doc_id,
+            "sentence_index": sent_index,
+            **_actor_cols("source", src),
+            **_actor_cols("target", tgt),
+            "event_code": code,
+            "base_code": c.base_code,
+            "root_code": c.root_code,
+            "quad_class": c.quad_class,
+            "goldstein": c.goldstein,
+            "plover_type": c.plover_type,
+            "plover_mode": c.plover_mode,
+            "trigger_text": tok.text,
+            "trigger_start": tok.idx,
+            "trigger_end": tok.idx + len(tok.text),
+            "date_text": date.text if date else None,
+            "event_date": date.value if date else None,
+            "date_precision": date.precision if date else None,
+            "place_text": place[0] if place else None,
+            "place_country": place[1].iso3 if place else None,
+            "place_lat": place[1].lat if place else None,
+            "place_lon": place[1].lon if place else None,
+            "confidence": round(min(0.95, max(0.05, conf)), 3),
+            "run_id": run_id,
+        })
+    return out
