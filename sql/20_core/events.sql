@@ -1,0 +1,94 @@
+-- marts.events: one row per distinct event (same source, target, code and date; the extractor
+-- gives them one event_id), aggregated from every sentence that reports it. A TABLE rebuilt on
+-- each load rather than a view: every event mart reads it, and re-aggregating a million
+-- mention rows per query would make BI dashboards slow.
+CREATE OR REPLACE TABLE marts.events AS
+WITH mention AS (
+    SELECT
+        em.*,
+        d.published_at,
+        d.url,
+        d.source_uri,
+        d.tone,
+        -- Syndicated copies share a near-duplicate cluster: they count as one article.
+        coalesce(d.cluster_id, d.doc_id) AS cluster_key,
+        coalesce(d.source, nullif(regexp_extract(d.url, '//([^/:]+)', 1), ''), d.source_uri,
+                 d.doc_id) AS source_key,
+        s.first_added
+    FROM staging.event_mentions AS em
+    JOIN staging.documents AS d USING (doc_id)
+    LEFT JOIN (SELECT doc_id, min(first_seen) AS first_added
+               FROM staging.document_sources GROUP BY doc_id) AS s USING (doc_id)
+),
+-- The representative mention carries the descriptive fields: the most confident one, ties
+-- broken by id so that re-running a load gives identical rows.
+rep AS (
+    SELECT *
+    FROM mention
+    QUALIFY row_number() OVER (PARTITION BY event_id
+                               ORDER BY confidence DESC, event_mention_id) = 1
+),
+agg AS (
+    SELECT
+        event_id,
+        count(*) AS num_mentions,
+        count(DISTINCT doc_id) AS num_documents,
+        count(DISTINCT cluster_key) AS num_articles,
+        count(DISTINCT source_key) AS num_sources,
+        avg(confidence) AS avg_confidence,
+        max(confidence) AS max_confidence,
+        avg(tone) AS avg_tone,
+        min(coalesce(published_at, first_added)) AS first_seen,
+        max(coalesce(published_at, first_added)) AS last_seen,
+        min(first_added) AS date_added,
+        -- The lead of the body stands in for GDELT's "lead paragraph".
+        (min(sentence_index) < 2) AS is_root_event
+    FROM mention
+    GROUP BY event_id
+)
+SELECT
+    r.event_id,
+    r.event_date,
+    r.date_precision,
+    r.date_text,
+    r.source_entity_id,
+    coalesce(se.name, r.source_text) AS source_name,
+    r.source_code,
+    r.source_country,
+    r.source_role,
+    r.target_entity_id,
+    coalesce(te.name, r.target_text) AS target_name,
+    r.target_code,
+    r.target_country,
+    r.target_role,
+    r.event_code,
+    r.base_code,
+    r.root_code,
+    r.quad_class,
+    r.goldstein,
+    r.plover_type,
+    r.plover_mode,
+    r.place_text,
+    r.place_country,
+    r.place_lat,
+    r.place_lon,
+    a.is_root_event,
+    a.num_mentions,
+    a.num_documents,
+    a.num_articles,
+    a.num_sources,
+    a.avg_confidence,
+    a.max_confidence,
+    a.avg_tone,
+    a.first_seen,
+    a.last_seen,
+    a.date_added,
+    r.doc_id AS first_doc_id,
+    coalesce(r.url, r.source_uri) AS source_url
+FROM rep AS r
+JOIN agg AS a USING (event_id)
+LEFT JOIN staging.entities AS se
+       ON se.doc_id = r.doc_id AND se.entity_id = r.source_entity_id
+LEFT JOIN staging.entities AS te
+       ON te.doc_id = r.doc_id AND te.entity_id = r.target_entity_id
+ORDER BY r.event_id;
