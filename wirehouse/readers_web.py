@@ -35,8 +35,12 @@ DEFAULT_JSONL_MAPPING: dict[str, str] = {
 _STREAM_ERRORS = (EOFError, OSError, zlib.error, ArchiveLoadFailed)
 
 # htmldate returns a bare day by default; the time matters for ordering a news day's events.
+# Its extensive search guesses from copyright lines and URLs ("(c) 2024" -> 2024-01-01); off,
+# because it found no extra date on the fundus pages and the crawl date is the better fallback.
 _DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True,
-                "extensive_search": True}
+                "extensive_search": False}
+# Fewer words than this is a navigation stub or a paywall teaser, not an article.
+MIN_ARTICLE_WORDS = 10
 
 
 def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | None:
@@ -47,7 +51,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | 
     """
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       date_extraction_params=_DATE_PARAMS)
-    if not isinstance(doc, Document) or not doc.text or not doc.text.strip():
+    if not isinstance(doc, Document) or len((doc.text or "").split()) < MIN_ARTICLE_WORDS:
         return None
     return {"body": doc.text, "title": doc.title or None, "author": doc.author or None,
             "published_at": parse_time(doc.date), "language": None}
@@ -173,26 +177,65 @@ def read_warc(uri: str, stream: IO[bytes], max_bytes: int,
     counting every record (warcinfo, request, ...), so the number finds it with any WARC tool.
     """
     record_no = 0
+    archive = _CheckedArchiveIterator(stream)
     try:
-        for record in ArchiveIterator(stream):
+        for record in archive:
             record_no += 1
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            ctype = (record.http_headers.get_header("Content-Type") or "").lower()
-            if "html" not in ctype:
+            ctype = (record.http_headers.get_header("Content-Type") or "").lower() if (
+                record.http_headers is not None) else ""
+            if record.rec_type != "response" or "html" not in ctype:
+                _drain(record.raw_stream)
+                if _cut_short(record):
+                    break
                 continue
             data = record.content_stream().read(max_bytes + 1)
             if len(data) > max_bytes:
                 yield Rejected(uri, "too_large", f"record payload exceeds the {max_bytes} byte "
                                "limit", record_no, data[:FIRST_BYTES])
                 continue
+            if _cut_short(record):
+                break
             target = record.rec_headers.get_header("WARC-Target-URI")
             doc = _html_document(uri, data, record_no, target, {})
             if isinstance(doc, RawDocument) and doc.published_at is None:
                 crawled = parse_time(record.rec_headers.get_header("WARC-Date"))
                 doc = replace(doc, published_at=crawled)
             yield doc
+        else:
+            if not archive.truncated:
+                return
+            record_no += 1  # the record whose headers were cut off
     except _STREAM_ERRORS as exc:
-        yield Rejected(uri, "truncated_warc", f"archive ends or is corrupt at record "
-                       f"{record_no + 1}; earlier records were kept, the rest is lost: {exc}",
-                       record_no + 1)
+        record_no += 1
+        yield Rejected(uri, "truncated_warc", f"archive is corrupt at record {record_no}; "
+                       f"earlier records were kept, the rest is lost: {exc}", record_no)
+        return
+    yield Rejected(uri, "truncated_warc", f"archive ends inside record {record_no}; earlier "
+                   "records were kept, the rest is lost", record_no)
+
+
+class _CheckedArchiveIterator(ArchiveIterator):
+    """warcio ends quietly when an archive is cut inside a record's headers; this notices.
+
+    A complete gzip WARC ends exactly at the end of a gzip member, so a decompressor that has
+    not reached its end-of-stream marker when iteration stops means the file was cut.
+    """
+
+    truncated = False
+
+    def close(self) -> None:
+        reader = getattr(self, "reader", None)
+        decompressor = getattr(reader, "decompressor", None)
+        if decompressor is not None and not decompressor.eof:
+            self.truncated = True
+        super().close()
+
+
+def _drain(raw: IO[bytes]) -> None:
+    while raw.read(1 << 16):
+        pass
+
+
+def _cut_short(record: Any) -> bool:
+    """True when the archive ended before the record's declared Content-Length."""
+    return bool(getattr(record.raw_stream, "limit", 0))
