@@ -210,6 +210,11 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             for a in resolve(appos, ents):
                 return [Actor(text, start, end, entity_id, a.country, a.role)]
     # A bare role ("the regime", "officials") with no country is not an actor code.
+    if not actors and not country and not role and not owner_ok:
+        # "Thousands of Iraqi Kurds", "Members of the Association": the "of" object acts.
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                return resolve(pobj, ents)
     if not actors and (country or role in ("IGO", "NGO", "IMG")):
         if (country is None or role is None) and (appos := _appos_actor(head, ents)):
             country, role = country or appos.country, role or appos.role

@@ -120,7 +120,7 @@ def _subject(tok: Token) -> tuple[list[Token], bool]:
         passive = _children(cur, "nsubjpass")
         if passive:
             return [passive[0], *conjuncts(passive[0])], True
-        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl") and cur.head is not cur:
+        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head is not cur:
             if cur.dep_ == "relcl":
                 return [cur.head], False
             cur = cur.head
@@ -153,6 +153,16 @@ def _antecedent(pron: Token, ents: DocEntities) -> list[Actor]:
     return []
 
 
+def _reporter(pron: Token, ents: DocEntities, ctx: _Context, doc: Doc) -> list[Actor]:
+    """'Syria says it is willing ...': a subject pronoun under a reporting verb is its speaker."""
+    for anc in pron.ancestors:
+        if lexicon().modifiers.get(anc.lemma_.lower()) == "SAY":
+            heads = [c for c in anc.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+            if heads:
+                return _actors(heads, ents, ctx, doc)[0]
+    return []
+
+
 def _actors(heads: list[Token], ents: DocEntities, ctx: _Context, doc: Doc,
             owner_ok: bool = False) -> tuple[list[Actor], bool]:
     """Actors for subject/object heads; the flag says some came from context, not the text."""
@@ -164,6 +174,8 @@ def _actors(heads: list[Token], ents: DocEntities, ctx: _Context, doc: Doc,
             src = ctx.speaker if low in ("we", "i") and ctx.speaker else ctx.last_source
             if h.dep_ in ("dobj", "pobj", "dative") and (near := _antecedent(h, ents)):
                 src = near
+            elif h.dep_ in ("nsubj", "nsubjpass") and (said := _reporter(h, ents, ctx, doc)):
+                src = said
             out += [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role)
                     for a in src]
             from_context = True
@@ -177,26 +189,49 @@ def _actors(heads: list[Token], ents: DocEntities, ctx: _Context, doc: Doc,
     return out, from_context
 
 
-def _targets(tok: Token, nouns: list[Token], ents: DocEntities, ctx: _Context,
-             doc: Doc) -> tuple[list[Actor], Token | None]:
-    """Target actors: the direct object, else a prepositional object, else an owner of it."""
-    for deps in (("dobj", "dative"), ("prep",)):
-        for c in _children(tok, *deps):
-            if c.dep_ == "prep":
-                if c.lower_ not in _TARGET_PREPS:
-                    continue
-                heads = _children(c, "pobj")
-            else:
-                heads = [c]
-            for h in heads:
-                found, _ = _actors([h, *conjuncts(h)], ents, ctx, doc)
+_WALK = frozenset({"dobj", "dative", "prep", "pobj", "poss", "appos", "xcomp", "acl", "agent",
+                   "attr", "oprd", "pcomp", "conj", "amod", "compound"})
+_DOMESTIC = frozenset({"CVL", "OPP", "EDU", "LAB", "REB", "JUD", "COP", "PTY"})
+
+
+def _targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities, ctx: _Context,
+             doc: Doc) -> list[Actor]:
+    """Target actors: the nearest actor in the trigger's object structure, breadth first
+    (direct object, then prepositional objects, then their owners: "part of an aid program for
+    Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
+    frontier = [c for c in tok.children if c.dep_ in _WALK and c.i not in skip]
+    seen: set[int] = set()
+    while frontier:
+        nxt: list[Token] = []
+        for node in frontier:
+            if node.i in seen or node.i in skip or node.lower_ in ("according", "by") and \
+                    node.dep_ == "prep" or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")):
+                continue
+            seen.add(node.i)
+            if node.pos_ in ("NOUN", "PROPN", "PRON") or node.ent_type_:
+                heads = [node, *conjuncts(node)] if node.dep_ != "conj" else [node]
+                found, _ = _actors(heads, ents, ctx, doc, owner_ok=node.dep_ != "amod")
                 if found:
-                    return found, h
-    for n in nouns:
-        found, _ = _actors([n], ents, ctx, doc, owner_ok=True)
-        if found:
-            return found, n
-    return [], None
+                    return found
+                roles = [r for h in heads for r in _role_only(h)]
+                if roles and sources and sources[0].country:
+                    return [Actor(r[0], r[1], r[2], None, sources[0].country, r[3])
+                            for r in roles]
+            nxt += [c for c in node.children if c.dep_ in _WALK]
+        frontier = nxt
+    return []
+
+
+def _role_only(head: Token) -> list[tuple[str, int, int, str]]:
+    from wirehouse.actors import _role_in, fold, np_tokens
+
+    toks = [t for t in np_tokens(head) if t.dep_ not in ("det", "poss")] or [head]
+    role = _role_in([fold(t.lemma_) for t in toks])
+    if role not in _DOMESTIC or any(c.dep_ == "poss" for c in head.children):
+        return []
+    start = min(t.idx for t in toks)
+    return [(head.doc.text[start:head.idx + len(head.text)], start, head.idx + len(head.text),
+             role)]
 
 
 def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
@@ -361,8 +396,15 @@ def extract_events(
                 if target_override is not None:
                     targets, _ = _actors(target_override, ents, ctx, doc, owner_ok=True)
                 else:
-                    nouns, _ = _objects(tok)
-                    targets, _ = _targets(tok, nouns, ents, ctx, doc)
+                    skip = {t.i for h in subj_heads for t in h.subtree}
+                    if len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
+                        # "The two sides discussed X": mutual unless X is a direct partner.
+                        direct = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
+                        direct += [p for c in tok.children if c.dep_ == "prep"
+                                   and c.lower_ == "with" for p in _children(c, "pobj")]
+                        targets, _ = _actors(direct, ents, ctx, doc)
+                    else:
+                        targets = _targets(tok, skip, sources, ents, ctx, doc)
             if not sources and not targets:
                 continue
             candidates.append((tok, code, sources, targets, specific, from_ctx))
