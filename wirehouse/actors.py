@@ -147,7 +147,9 @@ def _lexicon_hit(tokens: list[Token], ent: Entity | None, span: Span | None) -> 
         names.append(ent.name)
     head = tokens[-1]
     chain = [t.text for t in tokens if t.pos_ == "PROPN"]
-    names += [" ".join(chain[i:]) for i in range(len(chain))]
+    # Every contiguous part, longest first: "Arab League Secretary General Chadli Klibi".
+    names += [" ".join(chain[i:j]) for n in range(len(chain), 0, -1)
+              for i in range(len(chain) - n + 1) for j in (i + n,)]
     names.append(head.text)
     for name in names:
         if name and (hit := lookup_actor(name)):

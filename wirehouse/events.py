@@ -200,6 +200,9 @@ def _targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities
     (direct object, then prepositional objects, then their owners: "part of an aid program for
     Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
     frontier = [c for c in tok.children if c.dep_ in _WALK and c.i not in skip]
+    # "demanded that the US cancel ...": the subject of the demanded act is the target.
+    frontier += [s for c in tok.children if c.dep_ == "ccomp" for s in _children(c, "nsubj")
+                 if s.pos_ != "PRON"]
     seen: set[int] = set()
     while frontier:
         nxt: list[Token] = []
