@@ -218,8 +218,8 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                 return resolve(pobj, ents)
     if not actors and (country or role in ("IGO", "NGO", "IMG")):
-        if (country is None or role is None) and (appos := _appos_actor(head, ents)):
-            country, role = country or appos.country, role or appos.role
+        if (country is None or role is None) and (app := _appos_actor(head, ents)):
+            country, role = country or app.country, role or app.role
         actors.append(Actor(text, start, end, entity_id, country, role))
     return actors
 

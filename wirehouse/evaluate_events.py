@@ -77,7 +77,8 @@ def evaluate_events(path: str, model: str) -> dict[str, Any]:
         found_n[gold] += 1
         correct_extracted += 1
         # Actors of the most confident extracted event of the gold type.
-        best = max((r for r in rows if legacy_type(r) == gold), key=lambda r: r["confidence"])
+        best = max((r for r in rows if legacy_type(r) == gold),
+                   key=lambda r: float(str(r["confidence"])))
         src = _codes(rec.get("source"))
         tgt = _codes(rec.get("target"))
         if not tgt and "SRC/TAR" in str(rec.get("textInfo", "")):

@@ -316,7 +316,7 @@ def _nominal(tok: Token, code: str, ents: DocEntities, ctx: _Context, doc: Doc):
         # sentence names (the article's "the two countries discussed ... the arrival of ...").
         others = [m for m in ents.mentions if tok.sent.start_char <= m.start_char
                   < tok.sent.end_char and m.entity_id]
-        countries = [ents.entities[m.entity_id].country_iso3 for m in others]
+        countries = [ents.entities[m.entity_id].country_iso3 for m in others if m.entity_id]
         rest = [c for c in countries if c and c not in {a.country for a in src}]
         if rest:
             best = max(set(rest), key=rest.count)
@@ -421,10 +421,14 @@ def extract_events(
     return rows
 
 
-def _pairs(code: str, sources: list[Actor], targets: list[Actor]):
+def _pairs(code: str, sources: list[Actor],
+           targets: list[Actor]) -> list[tuple[Actor | None, Actor | None]]:
+    """One event per actor pair; a compound subject of a mutual act pairs within itself."""
     if not targets and len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
         return [(a, b) for a in sources for b in sources if a.code != b.code]
-    return list(product(sources or [None], targets or [None]))
+    srcs: list[Actor | None] = list(sources) or [None]
+    tgts: list[Actor | None] = list(targets) or [None]
+    return list(product(srcs, tgts))
 
 
 def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,

@@ -83,7 +83,8 @@ def extract_quotations(doc: Doc, doc_id: str, ents: DocEntities,
         if head is not None:
             lo, hi = _speaker_span(head)
             ent = ents.entity_at(head.idx, head.idx + len(head.text))
-            speaker = (ent.entity_id if ent else None, text[lo:hi])
+            speaker: tuple[str | None, str | None] = (ent.entity_id if ent else None,
+                                                      text[lo:hi])
             last = speaker
         else:
             # A quote that continues a speaker's words without a new attribution.
