@@ -30,6 +30,10 @@ def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: str) -> None:
             con.execute(path.read_text(encoding="utf-8"))
         except duckdb.Error as exc:
             raise RuntimeError(f"{path}: {exc}") from exc
+    # CREATE OR REPLACE drops comments, so they are re-applied after every model build.
+    from wirehouse.catalog import apply_comments
+
+    apply_comments(con, sql_dir)
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: str) -> list[str]:

@@ -71,7 +71,7 @@ SELECT
     e.place_lat AS ActionGeo_Lat,
     e.place_lon AS ActionGeo_Long,
     NULL::VARCHAR AS ActionGeo_FeatureID,
-    strftime(e.date_added, '%Y%m%d%H%M%S')::BIGINT AS DATEADDED,
+    strftime(timezone('UTC', e.date_added), '%Y%m%d%H%M%S')::BIGINT AS DATEADDED,
     e.source_url AS SOURCEURL
 FROM marts.events AS e
 LEFT JOIN staging.countries AS pc ON lower(pc.country_name) = lower(e.place_text);

@@ -1,0 +1,194 @@
+"""Table and column documentation: one source for COMMENT ON and for docs/tables.md.
+
+Raw tables are documented by the data contract (the loader comments them). Everything else is
+documented in ``sql/catalog.toml``, next to the SQL that builds it:
+
+    [marts.events]
+    doc = "One row per distinct event ..."
+    [marts.events.columns]
+    num_mentions = "Sentences that report the event."
+
+A column without its own entry inherits, in this order: the contract doc of the same column
+of the same-named raw table (staging views mirror raw tables), the ``[glossary]`` entry for
+its name (shared names such as ``month`` or ``rank``), or the contract doc of that column name
+when the contract uses it with one meaning. So a BI tool's schema browser and the README's
+table reference say the same thing, and a column documented once is documented everywhere.
+
+Run ``python -m wirehouse.catalog [OUT]`` to regenerate docs/tables.md; a test keeps it fresh.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from wirehouse.contract import TABLES, field_doc
+
+SCHEMAS = ("raw", "ref", "staging", "marts")
+SCHEMA_DOCS = {
+    "raw": "Loaded from the Parquet lake; columns are the data contract (wirehouse/contract.py).",
+    "ref": "Reference data loaded from seeds/reference/*.csv on every load.",
+    "staging": "Views over raw and ref that rename and cast only.",
+    "marts": "Tables and views that answer questions; start here.",
+}
+
+
+@dataclass(frozen=True)
+class Obj:
+    schema: str
+    name: str
+    kind: str  # TABLE or VIEW
+    comment: str | None
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_catalog(sql_dir: str) -> dict[str, Any]:
+    path = Path(sql_dir) / "catalog.toml"
+    if not path.exists():
+        return {}
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _contract_by_name() -> dict[str, str]:
+    """Column name -> doc, for names the contract uses with a single meaning."""
+    docs: dict[str, set[str]] = {}
+    for table in TABLES.values():
+        for f in table.schema:
+            docs.setdefault(f.name, set()).add(field_doc(f))
+    return {name: next(iter(d)) for name, d in docs.items() if len(d) == 1}
+
+
+def column_doc(catalog: dict[str, Any], schema: str, table: str, column: str) -> str | None:
+    entry = catalog.get(schema, {}).get(table, {})
+    own = entry.get("columns", {}).get(column)
+    if own:
+        return str(own)
+    raw = TABLES.get(table)
+    if schema == "staging" and raw is not None and column in raw.schema.names:
+        return field_doc(raw.schema.field(column))
+    glossary = catalog.get("glossary", {}).get(column)
+    if glossary:
+        return str(glossary)
+    return _contract_by_name().get(column)
+
+
+def objects(con: duckdb.DuckDBPyConnection) -> list[Obj]:
+    rows = con.execute(
+        "SELECT schema_name, table_name, 'TABLE', comment FROM duckdb_tables() "
+        "WHERE NOT internal AND database_name = current_database() "
+        "UNION ALL SELECT schema_name, view_name, 'VIEW', comment FROM duckdb_views() "
+        "WHERE NOT internal AND database_name = current_database() "
+        "ORDER BY 1, 2").fetchall()
+    order = {s: i for i, s in enumerate(SCHEMAS)}
+    objs = [Obj(*r) for r in rows if r[0] in order]
+    return sorted(objs, key=lambda o: (order[o.schema], o.name))
+
+
+def columns(con: duckdb.DuckDBPyConnection, obj: Obj) -> list[tuple[str, str, str | None]]:
+    return [(r[0], r[1], r[2]) for r in con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? "
+        "ORDER BY column_index", [obj.schema, obj.name]).fetchall()]
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection, sql_dir: str) -> None:
+    """COMMENT ON every documented object and column. Entries for objects that do not exist
+    are skipped (a missing reference CSV must not fail a load); tests report them instead."""
+    catalog = load_catalog(sql_dir)
+    for obj in objects(con):
+        if obj.schema == "raw" and obj.name in TABLES:
+            continue  # the loader comments contract tables
+        doc = catalog.get(obj.schema, {}).get(obj.name, {}).get("doc")
+        if doc:
+            con.execute(f"COMMENT ON {obj.kind} {obj.schema}.{obj.name} IS {_q(str(doc))}")
+        for name, _type, _comment in columns(con, obj):
+            cdoc = column_doc(catalog, obj.schema, obj.name, name)
+            if cdoc:
+                con.execute(f'COMMENT ON COLUMN {obj.schema}.{obj.name}."{name}" IS {_q(cdoc)}')
+
+
+def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Objects and columns without a comment, as schema.table[.column]."""
+    missing = []
+    for obj in objects(con):
+        if not obj.comment:
+            missing.append(f"{obj.schema}.{obj.name}")
+        missing += [f"{obj.schema}.{obj.name}.{c}" for c, _t, doc in columns(con, obj) if not doc]
+    return missing
+
+
+def stale_entries(con: duckdb.DuckDBPyConnection, sql_dir: str) -> list[str]:
+    """catalog.toml entries naming objects or columns the warehouse does not have."""
+    have = {(o.schema, o.name): {c for c, _t, _d in columns(con, o)} for o in objects(con)}
+    stale = []
+    for schema, tables in load_catalog(sql_dir).items():
+        if schema not in SCHEMAS:
+            continue
+        for table, entry in tables.items():
+            cols = have.get((schema, table))
+            if cols is None:
+                stale.append(f"{schema}.{table}")
+                continue
+            stale += [f"{schema}.{table}.{c}" for c in entry.get("columns", {}) if c not in cols]
+    return stale
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
+    out = ["# Table reference", "",
+           "Generated by `python -m wirehouse.catalog` from the warehouse comments (the data",
+           "contract and `sql/catalog.toml`); do not edit by hand.", ""]
+    for schema in SCHEMAS:
+        objs = [o for o in objects(con) if o.schema == schema]
+        if not objs:
+            continue
+        out += [f"## `{schema}`", "", SCHEMA_DOCS[schema], ""]
+        for obj in objs:
+            out += [f"### `{obj.schema}.{obj.name}` ({obj.kind.lower()})", "",
+                    _cell(obj.comment), "", "| column | type | description |", "|---|---|---|"]
+            out += [f"| `{c}` | {t} | {_cell(d)} |" for c, t, d in columns(con, obj)]
+            out.append("")
+    return "\n".join(out)
+
+
+def build_reference_warehouse(path: str, sql_dir: str, reference_dir: str) -> None:
+    """An empty warehouse with every object: what the table reference is generated from."""
+    from wirehouse.load import publish
+
+    publish(path, "catalog", {}, sql_dir, reference_dir)
+
+
+def generate(out: str | None = None) -> str:
+    from wirehouse.settings import get_settings
+
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        wh = str(Path(tmp) / "catalog.duckdb")
+        build_reference_warehouse(wh, settings.sql_dir, settings.reference_dir)
+        con = duckdb.connect(wh, read_only=True)
+        try:
+            text = render_markdown(con)
+        finally:
+            con.close()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    return text
+
+
+if __name__ == "__main__":
+    from wirehouse.settings import PROJECT_ROOT
+
+    generate(sys.argv[1] if len(sys.argv) > 1 else str(PROJECT_ROOT / "docs" / "tables.md"))
