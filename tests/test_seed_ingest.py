@@ -36,7 +36,7 @@ def test_seed_body_boundaries() -> None:
     for outside in ("AP Photo", "Elizabeth Dalziel", "Follow Ben Kew", "@ben_kew",
                     "issues with commenting", "Chavez said", "Officials Swarm"):
         assert outside not in body
-    assert body.count("\n\n") == 9  # ten paragraphs
+    assert body.count("\n\n") == 7  # eight paragraphs
 
 
 def test_doc_id_is_content_hash(tmp_path: Path) -> None:
