@@ -32,6 +32,8 @@ _UNITS = frozenset({
     "bolivar", "yen", "rupee", "kg", "kilogram", "gram", "liter", "litre", "gallon", "mile",
     "kilometer", "kilometre", "km", "meter", "metre", "acre", "hectare", "percent", "%",
     "megawatt", "cubic", "bpd", "dose", "kilo"})
+_APPROX = frozenset({"over", "around", "about", "nearly", "almost", "some", "approximately",
+                     "roughly", "under", "than", "least", "to"})
 _SKIP_ENTS = frozenset({"DATE", "TIME", "ORDINAL", "PERCENT"})
 
 
@@ -143,8 +145,7 @@ def extract_amounts(doc: Doc, doc_id: str, run_id: str) -> list[dict[str, object
         if j < n and doc[j].lower_ == "of" and doc[i].lower_ in _MAGNITUDE:
             j += 1  # "billions of dollars"
         # A modifier before the number belongs to the amount ("over 600", "around 71").
-        if start_i > 0 and doc[start_i - 1].dep_ in ("quantmod", "advmod") and \
-                doc[start_i - 1].pos_ in ("ADV", "ADP", "ADJ"):
+        if start_i > 0 and doc[start_i - 1].lower_ in _APPROX:
             start_i -= 1
         obj_start = obj_end = None
         if j < n and doc[j].lemma_.lower() in _UNITS and unit is None:
@@ -162,7 +163,9 @@ def extract_amounts(doc: Doc, doc_id: str, run_id: str) -> list[dict[str, object
             if k > obj_start and doc[k - 1].pos_ in ("NOUN", "PROPN"):
                 obj_end = k
                 end_j = k
-        if unit is None and obj_end is None:
+        # "the two sides": a spelled-out small number counting a noun is not an amount.
+        if (unit is None and obj_end is None) or (unit is None and doc[i].is_alpha
+                                                  and doc[i].lower_ not in _MAGNITUDE):
             i = j
             continue
         span = doc[start_i:end_j]
