@@ -37,7 +37,7 @@ def golden_view(doc: RawDocument, ents: DocEntities) -> dict[str, object]:
     for e in sorted(ents.entities.values(), key=lambda e: (e.first_start_char, e.entity_id)):
         entities.append({
             "entity_id": e.entity_id, "type": e.entity_type, "name": e.name,
-            "country": e.country_iso3,
+            "country": e.country_iso3, "role": e.role,
             "mentions": [[m.start_char, m.end_char, m.text, m.label]
                          for m in ents.mentions if m.entity_id == e.entity_id],
         })

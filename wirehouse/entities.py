@@ -167,7 +167,19 @@ def extract_entities(doc: Doc, doc_id: str) -> DocEntities:
     for ent in entities.values():
         if ent.country_iso3 is None and ent.country_votes:
             ent.country_iso3 = ent.country_votes.most_common(1)[0][0]
+        if ent.entity_type in ("PERSON", "ORG") and (known := _known_actor(ent.name)):
+            # The text wins over the lexicon; the lexicon fills what the text leaves out
+            # ("Sen. Marco Rubio (R-FL)" never says USA).
+            ent.country_iso3 = ent.country_iso3 or known[0]
+            ent.role = ent.role or known[1]
     return DocEntities(mentions, entities)
+
+
+def _known_actor(name: str) -> tuple[str | None, str | None] | None:
+    # Imported here: the actor coder builds on this module's types.
+    from wirehouse.actors import lookup_actor
+
+    return lookup_actor(name)
 
 
 def _resolve(
