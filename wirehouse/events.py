@@ -10,44 +10,29 @@ pair. The vocabulary is data (seeds/reference); this module is only the grammar.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
 
 from spacy.tokens import Doc, Span, Token
 
-from wirehouse.actors import Actor, conjuncts, resolve
+from wirehouse.actors import Actor, conjuncts
 from wirehouse.codebook import cameo_codes, lexicon, lookup, transform
 from wirehouse.countries import place_for
 from wirehouse.dates import resolve_date
 from wirehouse.documents import stable_id
 from wirehouse.entities import DocEntities
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
+from wirehouse.participants import Context, actors, children, find_targets, nominal, subject
 
 __all__ = ["extract_events", "extract_quotations", "extract_amounts", "document_tone"]
 
-_TARGET_PREPS = ("to", "with", "against", "on", "at", "for", "from", "into", "upon", "toward",
-                 "towards", "over", "of", "between", "in")
 _FUTURE = frozenset({"will", "would", "may", "might", "could", "shall", "'ll", "wo"})
 _OBLIGATION = frozenset({"must", "should", "ought"})
-_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
-_PAIR_WORDS = frozenset({"side", "country", "nation", "government", "leader", "party"})
 # Roots whose acts are mutual when the subject is compound and there is no object.
 _SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
 _EVENT_NOUNS = frozenset({"meeting", "talk", "talks", "visit", "trip", "negotiation",
                           "consultation", "summit", "attack", "invasion", "mediation",
                           "arrival", "delivery", "shipment", "donation", "consignment"})
-
-
-@dataclass
-class _Context:
-    """Document state carried across sentences: who spoke last, who acted last."""
-    last_source: list[Actor]
-    speaker: list[Actor]
-
-
-def _children(tok: Token, *deps: str) -> list[Token]:
-    return [c for c in tok.children if c.dep_ in deps]
 
 
 def _object_keys(nouns: list[Token]) -> list[str]:
@@ -58,8 +43,8 @@ def _object_keys(nouns: list[Token]) -> list[str]:
             if mod.dep_ in ("compound", "amod") and mod.i < n.i:
                 keys.append(f"{mod.lemma_.lower()} {lemma}")
                 keys.append(f"{mod.lower_} {n.lower_}")
-        for prep in _children(n, "prep"):
-            for pobj in _children(prep, "pobj"):
+        for prep in children(n, "prep"):
+            for pobj in children(prep, "pobj"):
                 keys.append(f"{lemma} {prep.lower_} {pobj.lemma_.lower()}")
         keys += [lemma, n.lower_]
     return keys
@@ -73,14 +58,14 @@ def _objects(tok: Token) -> tuple[list[Token], list[str]]:
         if c.dep_ in ("dobj", "dative", "attr", "oprd", "acomp"):
             nouns += [c, *conjuncts(c)]
         elif c.dep_ in ("prep", "prt"):
-            for p in _children(c, "pobj", "pcomp"):
+            for p in children(c, "pobj", "pcomp"):
                 nouns += [p, *conjuncts(p)]
-                for p2 in _children(p, "prep"):
-                    nouns += _children(p2, "pobj")
+                for p2 in children(p, "prep"):
+                    nouns += children(p2, "pobj")
     for n in list(nouns):
-        for c in _children(n, "prep"):
+        for c in children(n, "prep"):
             if c.lower_ in ("of", "for"):
-                nouns += _children(c, "pobj")
+                nouns += children(c, "pobj")
     return nouns, particles
 
 
@@ -110,133 +95,6 @@ def _obliged(tok: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in _OBLIGATION for c in tok.children)
 
 
-def _subject(tok: Token) -> tuple[list[Token], bool]:
-    """Subject heads of a trigger (inherited through xcomp/conj), and whether it is passive."""
-    cur: Token | None = tok
-    while cur is not None:
-        subj = _children(cur, "nsubj")
-        if subj:
-            return [subj[0], *conjuncts(subj[0])], False
-        passive = _children(cur, "nsubjpass")
-        if passive:
-            return [passive[0], *conjuncts(passive[0])], True
-        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head is not cur:
-            if cur.dep_ == "relcl":
-                return [cur.head], False
-            cur = cur.head
-        else:
-            cur = None
-    return [], False
-
-
-def _pair_from_context(tok: Token, ents: DocEntities, doc: Doc) -> list[Actor]:
-    """'The two sides', 'both countries': the last two countries named before ``tok``."""
-    seen: list[str] = []
-    for m in reversed(ents.mentions):
-        if m.start_char >= tok.idx or m.entity_id is None:
-            continue
-        ent = ents.entities[m.entity_id]
-        if ent.country_iso3 and ent.country_iso3 not in seen:
-            seen.append(ent.country_iso3)
-        if len(seen) == 2:
-            break
-    return [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, c, None) for c in seen]
-
-
-def _antecedent(pron: Token, ents: DocEntities) -> list[Actor]:
-    """An object pronoun's antecedent: the nearest actor noun earlier in its sentence."""
-    for tok in reversed(pron.doc[pron.sent.start:pron.i]):
-        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ not in ("compound", "nsubj", "poss"):
-            found = resolve(tok, ents)
-            if found:
-                return found
-    return []
-
-
-def _reporter(pron: Token, ents: DocEntities, ctx: _Context, doc: Doc) -> list[Actor]:
-    """'Syria says it is willing ...': a subject pronoun under a reporting verb is its speaker."""
-    for anc in pron.ancestors:
-        if lexicon().modifiers.get(anc.lemma_.lower()) == "SAY":
-            heads = [c for c in anc.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
-            if heads:
-                return _actors(heads, ents, ctx, doc)[0]
-    return []
-
-
-def _actors(heads: list[Token], ents: DocEntities, ctx: _Context, doc: Doc,
-            owner_ok: bool = False) -> tuple[list[Actor], bool]:
-    """Actors for subject/object heads; the flag says some came from context, not the text."""
-    out: list[Actor] = []
-    from_context = False
-    for h in heads:
-        low = h.lower_
-        if h.pos_ == "PRON" and low in _PRONOUNS:
-            src = ctx.speaker if low in ("we", "i") and ctx.speaker else ctx.last_source
-            if h.dep_ in ("dobj", "pobj", "dative") and (near := _antecedent(h, ents)):
-                src = near
-            elif h.dep_ in ("nsubj", "nsubjpass") and (said := _reporter(h, ents, ctx, doc)):
-                src = said
-            out += [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role)
-                    for a in src]
-            from_context = True
-        elif h.lemma_.lower() in _PAIR_WORDS and any(
-            c.lower_ in ("two", "both") for c in h.children
-        ):
-            out += _pair_from_context(h, ents, doc)
-            from_context = True
-        else:
-            out += resolve(h, ents, owner_ok=owner_ok)
-    return out, from_context
-
-
-_WALK = frozenset({"dobj", "dative", "prep", "pobj", "poss", "appos", "xcomp", "acl", "agent",
-                   "attr", "oprd", "pcomp", "conj", "amod", "compound"})
-_DOMESTIC = frozenset({"CVL", "OPP", "EDU", "LAB", "REB", "JUD", "COP", "PTY"})
-
-
-def _targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities, ctx: _Context,
-             doc: Doc) -> list[Actor]:
-    """Target actors: the nearest actor in the trigger's object structure, breadth first
-    (direct object, then prepositional objects, then their owners: "part of an aid program for
-    Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
-    frontier = [c for c in tok.children if c.dep_ in _WALK and c.i not in skip]
-    # "demanded that the US cancel ...": the subject of the demanded act is the target.
-    frontier += [s for c in tok.children if c.dep_ == "ccomp" for s in _children(c, "nsubj")
-                 if s.pos_ != "PRON"]
-    seen: set[int] = set()
-    while frontier:
-        nxt: list[Token] = []
-        for node in frontier:
-            if node.i in seen or node.i in skip or node.lower_ in ("according", "by") and \
-                    node.dep_ == "prep" or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")):
-                continue
-            seen.add(node.i)
-            if node.pos_ in ("NOUN", "PROPN", "PRON") or node.ent_type_:
-                heads = [node, *conjuncts(node)] if node.dep_ != "conj" else [node]
-                found, _ = _actors(heads, ents, ctx, doc, owner_ok=node.dep_ != "amod")
-                if found:
-                    return found
-                roles = [r for h in heads for r in _role_only(h)]
-                if roles and sources and sources[0].country:
-                    return [Actor(r[0], r[1], r[2], None, sources[0].country, r[3])
-                            for r in roles]
-            nxt += [c for c in node.children if c.dep_ in _WALK]
-        frontier = nxt
-    return []
-
-
-def _role_only(head: Token) -> list[tuple[str, int, int, str]]:
-    from wirehouse.actors import _role_in, fold, np_tokens
-
-    toks = [t for t in np_tokens(head) if t.dep_ not in ("det", "poss")] or [head]
-    role = _role_in([fold(t.lemma_) for t in toks])
-    if role not in _DOMESTIC or any(c.dep_ == "poss" for c in head.children):
-        return []
-    start = min(t.idx for t in toks)
-    return [(head.doc.text[start:head.idx + len(head.text)], start, head.idx + len(head.text),
-             role)]
-
-
 def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
     lemma = tok.lemma_.lower()
     lex = lexicon()
@@ -246,8 +104,8 @@ def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
     okeys = _object_keys(nouns)
     skeys = _object_keys(subj_heads) if subj_heads else []
     # Passive "killed by a roadside bomb": the agent is the instrument.
-    for agent in _children(tok, "agent"):
-        skeys += _object_keys(_children(agent, "pobj"))
+    for agent in children(tok, "agent"):
+        skeys += _object_keys(children(agent, "pobj"))
     code = lookup(lemma, particles, okeys, skeys)
     specific = code is not None and code != lookup(lemma, [], [], [])
     return code, specific
@@ -270,7 +128,7 @@ def _place_for(trigger: Token, exclude: set[int]):
     for prep in trigger.subtree:
         if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "inside"):
             continue
-        for pobj in _children(prep, "pobj"):
+        for pobj in children(prep, "pobj"):
             if pobj.i in exclude or pobj.ent_type_ not in ("GPE", "LOC", "FAC"):
                 continue
             span = next((e for e in pobj.doc.ents if e.start <= pobj.i < e.end), None)
@@ -293,44 +151,13 @@ def _actor_cols(side: str, a: Actor | None) -> dict[str, object]:
     }
 
 
-def _nominal(tok: Token, code: str, ents: DocEntities, ctx: _Context, doc: Doc):
-    """'the meeting of X with Y', 'the arrival of medical supplies from X': source and target."""
-    src: list[Actor] = []
-    tgt: list[Actor] = []
-    poss = _children(tok, "poss")
-    if poss:
-        src, _ = _actors(poss, ents, ctx, doc)
-    pobjs = [(prep.lower_, p) for prep in _children(tok, "prep") for p in _children(prep, "pobj")]
-    # "the meeting of Castro with Admiral Miao Hua": spaCy hangs "with" under the "of" object.
-    pobjs += [(prep.lower_, p) for _, h in list(pobjs) for prep in _children(h, "prep")
-              for p in _children(prep, "pobj")]
-    for want in ("by", "from", "of"):
-        for prep, p in pobjs:
-            if prep == want and not src:
-                src, _ = _actors([p, *conjuncts(p)], ents, ctx, doc)
-    for prep, p in pobjs:
-        if prep in ("with", "to", "between", "against", "on", "into") and not tgt:
-            tgt, _ = _actors([p, *conjuncts(p)], ents, ctx, doc)
-    if src and not tgt and code[:2] == "07":
-        # An aid delivery whose recipient is not in the phrase: the other country the
-        # sentence names (the article's "the two countries discussed ... the arrival of ...").
-        others = [m for m in ents.mentions if tok.sent.start_char <= m.start_char
-                  < tok.sent.end_char and m.entity_id]
-        countries = [ents.entities[m.entity_id].country_iso3 for m in others if m.entity_id]
-        rest = [c for c in countries if c and c not in {a.country for a in src}]
-        if rest:
-            best = max(set(rest), key=rest.count)
-            tgt = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, best, None)]
-    return src, tgt
-
-
 def extract_events(
     doc: Doc, doc_id: str, ents: DocEntities, published_at: datetime | None, run_id: str
 ) -> list[dict[str, object]]:
     """Rows of the event_mentions table for one document."""
     lex = lexicon()
     codes = cameo_codes()
-    ctx = _Context([], [])
+    ctx = Context([], [])
     rows: list[dict[str, object]] = []
     for sent_index, sent in enumerate(doc.sents):
         candidates = []
@@ -341,18 +168,18 @@ def extract_events(
             if not is_noun and tok.pos_ not in ("VERB", "AUX", "ADJ"):
                 continue
             if lex.modifiers.get(lemma) == "SAY" and not is_noun:
-                heads, _ = _subject(tok)
-                spoken, _ = _actors(heads[:1], ents, ctx, doc) if heads else ([], False)
+                heads, _ = subject(tok)
+                spoken, _ = actors(heads[:1], ents, ctx, doc) if heads else ([], False)
                 if spoken:
                     ctx.speaker = spoken
                 if lemma not in lex.verbs:
                     continue
-            subj_heads, passive = ([], False) if is_noun else _subject(tok)
+            subj_heads, passive = ([], False) if is_noun else subject(tok)
             code, specific = _code_for(tok, subj_heads)
             if code is None:
                 continue
             if is_noun:
-                sources, targets = _nominal(tok, code, ents, ctx, doc)
+                sources, targets = nominal(tok, code, ents, ctx, doc)
                 if not sources or not targets:
                     continue
                 candidates.append((tok, code, sources, targets, specific, False))
@@ -377,7 +204,7 @@ def extract_events(
                         src_tok = gov
                     break
                 if mod in ("DEMAND", "APPEAL"):
-                    dobj = _children(gov, "dobj")
+                    dobj = children(gov, "dobj")
                     target_override = dobj or subj_heads
                     src_tok = gov
                 if mod != "PLAIN":
@@ -389,25 +216,25 @@ def extract_events(
             if code is None or code not in codes:
                 continue
             if src_tok is not tok:
-                subj_heads, passive = _subject(src_tok)
+                subj_heads, passive = subject(src_tok)
             if passive:
-                agent = [p for a in _children(tok, "agent") for p in _children(a, "pobj")]
-                sources, from_ctx = _actors(agent, ents, ctx, doc)
-                targets, _ = _actors(subj_heads, ents, ctx, doc)
+                agent = [p for a in children(tok, "agent") for p in children(a, "pobj")]
+                sources, from_ctx = actors(agent, ents, ctx, doc)
+                targets, _ = actors(subj_heads, ents, ctx, doc)
             else:
-                sources, from_ctx = _actors(subj_heads, ents, ctx, doc)
+                sources, from_ctx = actors(subj_heads, ents, ctx, doc)
                 if target_override is not None:
-                    targets, _ = _actors(target_override, ents, ctx, doc, owner_ok=True)
+                    targets, _ = actors(target_override, ents, ctx, doc, owner_ok=True)
                 else:
                     skip = {t.i for h in subj_heads for t in h.subtree}
                     if len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
                         # "The two sides discussed X": mutual unless X is a direct partner.
                         direct = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
                         direct += [p for c in tok.children if c.dep_ == "prep"
-                                   and c.lower_ == "with" for p in _children(c, "pobj")]
-                        targets, _ = _actors(direct, ents, ctx, doc)
+                                   and c.lower_ == "with" for p in children(c, "pobj")]
+                        targets, _ = actors(direct, ents, ctx, doc)
                     else:
-                        targets = _targets(tok, skip, sources, ents, ctx, doc)
+                        targets = find_targets(tok, skip, sources, ents, ctx, doc)
             if not sources and not targets:
                 continue
             candidates.append((tok, code, sources, targets, specific, from_ctx))
