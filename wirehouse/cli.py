@@ -98,3 +98,25 @@ def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file
 
 if __name__ == "__main__":
     app()
+
+
+publish_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True)
+app.add_typer(publish_app, name="publish")
+
+
+@publish_app.command("postgres")
+def publish_postgres_cmd(
+    dsn: Annotated[str, typer.Option(envvar="WIREHOUSE_PG_DSN",
+                                     help="libpq DSN or URL of the target database.")],
+    include_raw: Annotated[bool, typer.Option(help="Also copy the raw schema.")] = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Copy ref and marts (optionally raw) into PostgreSQL, swapped in atomically."""
+    from wirehouse.publish import publish_postgres
+
+    path = warehouse or get_settings().warehouse
+    if not os.path.exists(path):
+        raise typer.BadParameter(f"no warehouse at {path}: run `wirehouse run` first")
+    result = publish_postgres(path, dsn, include_raw=include_raw)
+    for name, n in sorted(result.rows.items()):
+        typer.echo(f"{name}\t{n}")
