@@ -1,13 +1,25 @@
-"""The ETL flow: ingest -> extract (one task per batch) -> load, passing only paths."""
+"""The ETL flow: ingest -> extract (one task per batch) -> load, passing only paths.
+
+Tasks are cut where a durable artifact appears: the staged batches (ingest), one set of lake
+Parquet files per batch (extract), the published warehouse (load).
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
+import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture, as_completed
+from prefect.tasks import exponential_backoff
 
+from flows.artifacts import publish_artifacts
+from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage
+from wirehouse import progress
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
 from wirehouse.load import LoadResult, known_documents, publish
 from wirehouse.pipeline import collect_files, extract_batch, model_signature
@@ -15,29 +27,101 @@ from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
 
 
+class BatchesFailed(RuntimeError):
+    """Some batches failed: nothing was loaded; finished batches are cached for the re-run."""
+
+
 def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
-@task(retries=2, retry_delay_seconds=[2, 10])
-def ingest_sources(sources: list[str], run_id: str, settings: Settings, started_at: datetime,
-                   force: bool) -> IngestResult:
+def flow_run_id() -> tuple[str, datetime]:
+    """The run id comes from the Prefect flow run when there is one, so a retry of the same
+    flow run writes the same file names and its cached batches carry the same run_id."""
+    ctx = FlowRunContext.get()
+    now = datetime.now(UTC)
+    if ctx is None or ctx.flow_run is None:
+        return new_run_id(now), now
+    started = ctx.flow_run.expected_start_time or now
+    return f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{ctx.flow_run.id.hex[:8]}", now
+
+
+@task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5)
+def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
+                   started_at: datetime, force: bool) -> IngestResult:
+    """Read the sources and stage new or changed documents; unreadable ones are quarantined."""
     known = known_documents(settings.warehouse)
-    return ingest(sources, run_id, settings, known, model_signature(settings), started_at, force)
+    return ingest(sources, run_id, settings, known, signature, started_at, force)
 
 
-@task
-def extract(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+# One retry: extraction is deterministic, but the task also reads and writes the lake.
+@task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=5),
+      retry_jitter_factor=0.5, cache_policy=BATCH_CACHE, persist_result=True,
+      task_run_name="extract-{part}")
+def extract(staged_path: str, run_id: str, settings: Settings, part: str,
+            signature: str) -> dict[str, str]:
+    """NLP, entities and events for one staged batch. ``signature`` (extractor version and
+    model) only feeds the cache key: a new model or extractor never reuses a batch."""
     return extract_batch(staged_path, run_id, settings, part)
 
 
-@task(retries=2, retry_delay_seconds=[2, 10])
+@task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
     files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
     result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
     finish_ingest(ingested, settings)
     return result
+
+
+def _batch_sizes(batches: list[str]) -> list[int]:
+    return [pq.ParquetFile(p).metadata.num_rows for p in batches]
+
+
+def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signature: str,
+                force: bool) -> list[dict[str, str]]:
+    """Every batch on the configured task runner; any failed batch fails the run."""
+    logger = get_run_logger()
+    sizes = _batch_sizes(ingested.batches)
+    runner, task_settings = extract_plan(settings, len(sizes), sum(sizes))
+    task_ = extract.with_options(result_storage=result_storage(settings), refresh_cache=force)
+    progress.stage("extract", sum(sizes))
+    logger.info("extracting %d documents in %d batches on %s", sum(sizes), len(sizes),
+                type(runner).__name__)
+    with runner:
+        futures: dict[PrefectFuture[Any], int] = {
+            runner.submit(task_, {"staged_path": path, "run_id": run_id,
+                                  "settings": task_settings, "part": f"{i:05d}",
+                                  "signature": signature}): i
+            for i, path in enumerate(ingested.batches)
+        }
+        outputs: dict[int, dict[str, str]] = {}
+        failures: list[str] = []
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            fut.wait()  # records the final state; .state alone may still read "Running"
+            state = fut.state
+            if not state.is_completed():
+                exc = state.result(raise_on_failure=False)
+                failures.append(f"  batch {i:05d} ({ingested.batches[i]}): "
+                                f"{type(exc).__name__}: {exc}")
+                continue
+            outputs[i] = fut.result()
+            progress.advance(sizes[i])
+    if failures:
+        raise BatchesFailed(
+            f"{len(failures)} of {len(sizes)} batches failed; nothing was loaded. Finished "
+            f"batches are cached: re-running the flow redoes only these:\n" + "\n".join(failures))
+    for i, out in outputs.items():
+        if not outputs_exist(out):
+            # The cache points at files that compaction or a cleanup has since moved.
+            logger.info("batch %05d: cached files are gone, extracting again", i)
+            outputs[i] = extract.with_options(result_storage=result_storage(settings),
+                                              refresh_cache=True)(
+                ingested.batches[i], run_id, task_settings, f"{i:05d}", signature)
+    return [outputs[i] for i in sorted(outputs)]
 
 
 @flow(name="etl", log_prints=True)
@@ -51,29 +135,35 @@ def etl(
     """Read sources, extract entities and events from new or changed documents, load DuckDB."""
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     logger = get_run_logger()
-    started_at = datetime.now(UTC)
-    run_id = new_run_id(started_at)
+    run_id, started_at = flow_run_id()
     summary = RunSummary(run_id, settings.warehouse)
 
     t0 = time.perf_counter()
-    ingested = ingest_sources(sources or ["seeds/*.txt"], run_id, settings, started_at, force)
+    progress.stage("ingest")
+    signature = model_signature(settings)
+    ingested = ingest_sources(sources or ["seeds/*.txt"], run_id, settings, signature,
+                              started_at, force)
     summary.seconds["ingest"] = time.perf_counter() - t0
     summary.documents_read = ingested.read
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
     summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
     summary.quarantined = ingested.quarantined
-    logger.info("ingested %d documents: %d to extract in %d batches, %d unchanged",
-                ingested.read, ingested.new + ingested.stale, len(ingested.batches),
-                ingested.skipped)
+    logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
+                "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
+                len(ingested.batches), ingested.skipped, ingested.quarantined)
 
-    t0 = time.perf_counter()
-    outputs = [extract(path, run_id, settings, f"{i:05d}")
-               for i, path in enumerate(ingested.batches)]
-    summary.seconds["extract"] = time.perf_counter() - t0
+    outputs: list[dict[str, str]] = []
+    if ingested.batches:
+        t0 = time.perf_counter()
+        outputs = run_extract(ingested, run_id, settings, signature, force)
+        summary.seconds["extract"] = time.perf_counter() - t0
 
     if outputs or ingested.quarantine_file:
         t0 = time.perf_counter()
+        progress.stage("load")
         loaded = load(run_id, ingested, outputs, settings)
         summary.seconds["load"] = time.perf_counter() - t0
         summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
+        logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
+    publish_artifacts(summary)
     return summary

@@ -1,0 +1,84 @@
+"""Where the extract tasks run (task runner by setting) and how finished batches are cached."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from prefect.cache_policies import CachePolicy
+from prefect.context import TaskRunContext
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from wirehouse.settings import Settings
+
+# What a staged batch's extraction depends on besides the text (covered by doc_id, a hash of
+# the body): the metadata carried into the documents rows. run_id is left out on purpose: a
+# later run over the same staged documents may reuse the batch.
+_STAGED_KEY_COLUMNS = ("doc_id", "title", "author", "caption", "url", "source", "published_at",
+                       "language", "source_uri", "cluster_id")
+
+
+def batch_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """Cache key of one extract task: the batch's documents, extractor version and model.
+
+    ``signature`` is EXTRACTOR_VERSION|model name-version, computed once per run by the flow.
+    The lake is part of the key because the cached value is a set of paths into it.
+    """
+    staged = pq.read_table(parameters["staged_path"], columns=list(_STAGED_KEY_COLUMNS))
+    rows = sorted(staged.to_pylist(), key=lambda r: str(r["doc_id"]))
+    settings: Settings = parameters["settings"]
+    digest = hashlib.sha256()
+    digest.update(f"{parameters['signature']}\n{os.path.abspath(settings.lake)}\n".encode())
+    digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
+    return f"extract-{digest.hexdigest()[:32]}"
+
+
+BATCH_CACHE = CachePolicy.from_cache_key_fn(batch_cache_key)
+
+
+def result_storage(settings: Settings) -> Path:
+    """Task results and cache records live in the lake, beside the files they point to, so
+    they survive the flow process and any Prefect server (and go when the lake goes).
+    A Path, not a LocalFileSystem block: an unsaved block is refused, and saving one would
+    tie the flow to one server's block store."""
+    return Path(settings.lake, "_prefect").absolute()
+
+
+def outputs_exist(outputs: dict[str, str]) -> bool:
+    """A cached batch is only good while its Parquet files are there (compaction moves them)."""
+    return all(os.path.exists(p) for p in outputs.values())
+
+
+def extract_plan(settings: Settings, batches: int,
+                 documents: int) -> tuple[TaskRunner[Any], Settings]:
+    """The task runner for the extract stage and the settings its tasks run with.
+
+    - process (default): one worker process per core, each loading the model once and running
+      nlp.pipe with n_process=1 over whole batches; measured faster than spaCy's own
+      n_process (which forks per call and ships every Doc back through a pipe).
+    - thread: batches one at a time in the flow process, spaCy's own n_process for parallelism.
+    - dask: the batches go to a `distributed` cluster (WIREHOUSE_DASK_ADDRESS), or to a local
+      cluster of one single-threaded worker process per core when no address is set.
+    A run with a single batch stays in the flow process, where the model is already loaded
+    (ingest needs its version), and lets spaCy split the batch when it is big enough.
+    """
+    per_batch = settings.with_(n_process=1)
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address), per_batch
+        return DaskTaskRunner(cluster_kwargs={
+            "n_workers": settings.n_process, "threads_per_worker": 1, "processes": True,
+        }), per_batch
+    if settings.task_runner == "thread" or batches <= 1:
+        # spaCy gives each process chunks of nlp_batch_size: fewer chunks than processes
+        # would only pay the fork.
+        chunks = -(-documents // settings.nlp_batch_size)
+        in_flow = settings.with_(n_process=max(1, min(settings.n_process, chunks)))
+        return ThreadPoolTaskRunner(max_workers=1), in_flow
+    return ProcessPoolTaskRunner(max_workers=min(settings.n_process, batches)), per_batch

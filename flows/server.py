@@ -1,0 +1,170 @@
+"""A long-lived local Prefect API server that `wirehouse` starts on first use and reuses.
+
+Prefect's local mode starts a temporary API server (and migrates its database) for every
+process that runs a flow: 16-26 s measured here, for a run that may have nothing to do.
+Schedules need a real API anyway (`serve` refuses the temporary server). So the CLI talks to
+one server per PREFECT_HOME, bound to 127.0.0.1, and records it in a state file beside the
+Prefect database; a run then costs the flow itself (about 3 s of client start-up).
+When PREFECT_API_URL is set (a shared server, Prefect Cloud) nothing is started.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_FILE = "wirehouse-server.json"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str  # the API URL, ending in /api
+    pid: int | None  # None: not ours (PREFECT_API_URL was set)
+    started: bool  # started by this call: the caller may stop it
+
+
+def prefect_home() -> Path:
+    from prefect.settings import get_current_settings
+
+    return Path(get_current_settings().home).expanduser()
+
+
+def configured_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def healthy(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _read_state(home: Path) -> dict[str, object] | None:
+    try:
+        state = json.loads((home / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
+    """The API to use: PREFECT_API_URL if set, else our local server (started if needed)."""
+    url = configured_api_url()
+    if url:
+        return Server(url, None, False)
+    home = home or prefect_home()
+    home.mkdir(parents=True, exist_ok=True)
+    # The lock makes two `wirehouse` commands started together share one server.
+    with open(home / f"{STATE_FILE}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = _read_state(home)
+        if state and _alive(int(state["pid"])):  # type: ignore[call-overload]
+            url = str(state["url"])
+            if _wait_healthy(url, int(state["pid"]), timeout):  # type: ignore[call-overload]
+                return Server(url, int(state["pid"]), False)  # type: ignore[call-overload]
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/api"
+        log = open(home / "wirehouse-server.log", "ab")  # noqa: SIM115 - the child owns it
+        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "0"}
+        # A new session: Ctrl-C in the terminal that started it does not kill the server.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(port), "--analytics-off", "--no-ui"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            start_new_session=True,
+        )
+        log.close()
+        (home / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "url": url}))
+        if not _wait_healthy(url, proc.pid, timeout):
+            stop_server(Server(url, proc.pid, True), home)
+            raise RuntimeError(f"Prefect server did not start within {timeout:.0f}s; "
+                               f"see {home / 'wirehouse-server.log'}")
+        return Server(url, proc.pid, True)
+
+
+def _wait_healthy(url: str, pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if healthy(url):
+            return True
+        if not _alive(pid):
+            return False
+        time.sleep(0.5)
+    return False
+
+
+def stop_server(server: Server, home: Path | None = None) -> None:
+    """Stop a server we started (its whole process group) and forget it."""
+    if server.pid is None:
+        return
+    home = home or prefect_home()
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while _alive(server.pid) and time.monotonic() < deadline:
+            _reap(server.pid)
+            time.sleep(0.2)
+        if _alive(server.pid):
+            os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    _reap(server.pid)
+    state = _read_state(home)
+    if state and state.get("pid") == server.pid:
+        (home / STATE_FILE).unlink(missing_ok=True)
+
+
+def _reap(pid: int) -> None:
+    # A child of ours stays a zombie (and "alive" to kill -0) until waited for.
+    with suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+@contextmanager
+def using(server: Server) -> Iterator[None]:
+    """Point this process and the subprocesses it starts (task workers) at the server.
+
+    Prefect reads its settings when imported, so the environment alone is not enough here.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous
