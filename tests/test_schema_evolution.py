@@ -1,0 +1,89 @@
+"""Loading over time: contract migrations and incremental, stale-aware re-extraction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import SEED, make_settings, run_library
+
+import wirehouse.load
+import wirehouse.pipeline
+from wirehouse.catalog import undocumented
+from wirehouse.contract import TABLES, Table, col
+from wirehouse.load import publish
+
+
+def _rows(warehouse: str, query: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def test_added_contract_column_migrates_without_reload(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings(tmp_path)
+    run_library(settings, [str(SEED)])
+    before = _rows(settings.warehouse, "SELECT doc_id, run_id, title FROM raw.documents")
+    old = TABLES["documents"]
+    new_field = col("summary", pa.string(), "One-sentence summary of the article.")
+    monkeypatch.setitem(TABLES, "documents", Table(
+        old.name, old.doc, old.schema.append(new_field), old.key, old.replace_by_doc))
+    monkeypatch.setattr(wirehouse.load, "SCHEMA_VERSION", 2)
+
+    # A run with nothing new still migrates: no document is re-read or re-extracted.
+    publish(settings.warehouse, "migrate", {}, settings.sql_dir, settings.reference_dir)
+    assert _rows(settings.warehouse, "SELECT doc_id, run_id, title FROM raw.documents") == before
+    assert _rows(settings.warehouse, "SELECT summary FROM raw.documents") == [(None,)]
+    versions = _rows(settings.warehouse, "SELECT version FROM raw.schema_version ORDER BY 1")
+    assert versions[-1] == (2,) and (1,) in versions
+    # The column flows through staging and is documented from the contract.
+    assert _rows(settings.warehouse, "SELECT count(summary) FROM staging.documents") == [(0,)]
+    con = duckdb.connect(settings.warehouse, read_only=True)
+    assert undocumented(con) == []
+    con.close()
+
+    # New rows carrying the column load by name next to the old ones.
+    row = {**{f.name: None for f in TABLES["documents"].schema}, "doc_id": "new-doc",
+           "body": "Text.", "summary": "A summary.", "run_id": "r2"}
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.Table.from_pylist([row], schema=TABLES["documents"].schema), path)
+    publish(settings.warehouse, "r2", {"documents": [str(path)]}, settings.sql_dir,
+            settings.reference_dir)
+    assert _rows(settings.warehouse, "SELECT doc_id, summary FROM raw.documents ORDER BY 2"
+                 ) == [("new-doc", "A summary."), (before[0][0], None)]
+
+
+def test_unchanged_documents_skip_and_stale_ones_reextract(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings(tmp_path)
+    first = run_library(settings, [str(SEED)])["ingested"]
+    assert (first.new, first.skipped, first.stale) == (1, 0, 0)
+    snapshot = _rows(settings.warehouse, "SELECT run_id, extractor_version FROM raw.documents")
+
+    # Unchanged: a hash, no NLP pass, nothing published.
+    again = run_library(settings, [str(SEED)])["ingested"]
+    assert (again.new, again.skipped, again.stale, again.batches) == (0, 1, 0, [])
+    assert _rows(settings.warehouse,
+                 "SELECT run_id, extractor_version FROM raw.documents") == snapshot
+
+    # A new extractor version makes the document stale: re-extracted, rows replaced.
+    monkeypatch.setattr(wirehouse.pipeline, "EXTRACTOR_VERSION", "test-bumped")
+    bumped = run_library(settings, [str(SEED)])
+    assert (bumped["ingested"].stale, bumped["ingested"].skipped) == (1, 0)
+    assert _rows(settings.warehouse, "SELECT run_id, extractor_version FROM raw.documents") == [
+        (bumped["run_id"], "test-bumped")]
+    assert _rows(settings.warehouse, "SELECT count(DISTINCT run_id) FROM raw.mentions") == [(1,)]
+
+    # So does another model (name or version).
+    real = wirehouse.pipeline.model_version
+    monkeypatch.setattr(wirehouse.pipeline, "model_version", lambda nlp: real(nlp) + "-other")
+    other = run_library(settings, [str(SEED)])["ingested"]
+    assert (other.stale, other.skipped) == (1, 0)
+    assert _rows(settings.warehouse, "SELECT model FROM raw.documents")[0][0].endswith("-other")
+    assert run_library(settings, [str(SEED)])["ingested"].skipped == 1
