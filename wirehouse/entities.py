@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from wirehouse.countries import country_for, country_name, place_for
 from wirehouse.documents import stable_id
@@ -58,13 +58,61 @@ class Entity:
 class DocEntities:
     mentions: list[Mention]
     entities: dict[str, Entity]
+    # (mention count it was built for, linked mentions' ends, those mentions) or None when the
+    # mentions are not in text order without overlaps; built on first use (see entity_at).
+    _index: tuple[int, list[int], list[Mention]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def entity_at(self, start_char: int, end_char: int) -> Entity | None:
-        """The entity of the first mention overlapping [start_char, end_char)."""
-        for m in self.mentions:
-            if m.entity_id and m.start_char < end_char and start_char < m.end_char:
-                return self.entities[m.entity_id]
+        """The entity of the first mention overlapping [start_char, end_char).
+
+        The actor coder asks this for every token of every noun phrase, so the linked mentions
+        are indexed once: in text order without overlaps (as extract_entities makes them) their
+        ends are sorted too, and the first one ending after start_char is the only candidate.
+        """
+        index = self._index
+        if index is None or index[0] != len(self.mentions):
+            index = self._index = _mention_index(self.mentions)
+        if not index[1]:
+            for m in self.mentions:  # unordered mentions (never from extract_entities)
+                if m.entity_id and m.start_char < end_char and start_char < m.end_char:
+                    return self.entities[m.entity_id]
+            return None
+        ends, linked = index[1], index[2]
+        k = bisect_right(ends, start_char)
+        if k < len(linked) and linked[k].start_char < end_char:
+            return self.entities[linked[k].entity_id]  # type: ignore[index]
         return None
+
+
+def _mention_index(mentions: list[Mention]) -> tuple[int, list[int], list[Mention]]:
+    """Linked mentions with their ends, if in text order without overlaps; else empty lists."""
+    linked = [m for m in mentions if m.entity_id]
+    for a, b in zip(linked, linked[1:], strict=False):
+        if not (a.start_char < a.end_char <= b.start_char < b.end_char):
+            return len(mentions), [], []
+    if linked and linked[0].start_char >= linked[0].end_char:
+        return len(mentions), [], []
+    return len(mentions), [m.end_char for m in linked], linked
+
+
+def ner_span(tok: Token) -> Span | None:
+    """The doc.ents span holding ``tok`` (None outside an entity), read off the IOB tags
+    instead of building every entity span of the document as ``doc.ents`` does."""
+    if tok.ent_iob not in (1, 3) or (tok.ent_iob == 3 and tok.ent_type == 0):
+        return None
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and doc[start].ent_iob == 1:
+        start -= 1
+    begin = doc[start]
+    if begin.ent_iob != 3 or begin.ent_type == 0:
+        return None  # an I without its B: doc.ents would refuse the document
+    end, n = tok.i + 1, len(doc)
+    while end < n and doc[end].ent_iob == 1:
+        end += 1
+    return Span(doc, start, end, label=begin.ent_type, kb_id=begin.ent_kb_id,
+                span_id=begin.ent_id)
 
 
 def _key(text: str) -> str:

@@ -20,7 +20,7 @@ from wirehouse.codebook import cameo_codes, lexicon, lookup, transform
 from wirehouse.countries import place_for
 from wirehouse.dates import resolve_date
 from wirehouse.documents import stable_id
-from wirehouse.entities import DocEntities
+from wirehouse.entities import DocEntities, ner_span
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
 from wirehouse.participants import Context, actors, children, find_targets, nominal, subject
 
@@ -131,7 +131,7 @@ def _place_for(trigger: Token, exclude: set[int]):
         for pobj in children(prep, "pobj"):
             if pobj.i in exclude or pobj.ent_type_ not in ("GPE", "LOC", "FAC"):
                 continue
-            span = next((e for e in pobj.doc.ents if e.start <= pobj.i < e.end), None)
+            span = ner_span(pobj)
             text = span.text if span is not None else pobj.text
             place = place_for(text)
             if place is not None:

@@ -153,9 +153,9 @@ def _role_only(head: Token) -> list[tuple[str, int, int, str]]:
     role = _role_in([fold(t.lemma_) for t in toks])
     if role not in _DOMESTIC or any(c.dep_ == "poss" for c in head.children):
         return []
-    start = min(t.idx for t in toks)
-    return [(head.doc.text[start:head.idx + len(head.text)], start, head.idx + len(head.text),
-             role)]
+    first = min(toks, key=lambda t: t.i)
+    # doc.text[first.idx:end] without joining the whole document's text.
+    return [(head.doc[first.i:head.i + 1].text, first.idx, head.idx + len(head.text), role)]
 
 
 
