@@ -27,14 +27,51 @@ def run(
     lake: Annotated[str | None, typer.Option(help="Parquet lake folder.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
     force: Annotated[bool, typer.Option(help="Re-extract unchanged documents.")] = False,
+    ephemeral: Annotated[bool, typer.Option(
+        help="Use Prefect's temporary per-run API server (slow start) instead of the "
+             "long-lived local one.")] = False,
+    show_progress: Annotated[bool, typer.Option("--progress/--no-progress",
+                                                help="Progress bar on a terminal.")] = True,
 ) -> None:
-    """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse."""
+    """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
+
+    Talks to PREFECT_API_URL when set; otherwise to a local Prefect server that the first run
+    starts (127.0.0.1, state in $PREFECT_HOME/wirehouse-server.json) and later runs reuse.
+    """
+    from contextlib import nullcontext
+
     from flows.etl import etl
+    from flows.server import ensure_server, using
+    from wirehouse.progress import TerminalProgress
     from wirehouse.report import render, top_entities
 
-    summary = etl(sources=paths or ["seeds/*.txt"], warehouse=warehouse, lake=lake,
-                  batch_size=batch_size, force=force)
+    with nullcontext() if ephemeral else using(ensure_server()), \
+            TerminalProgress(enabled=show_progress):
+        summary = etl(sources=paths or ["seeds/*.txt"], warehouse=warehouse, lake=lake,
+                      batch_size=batch_size, force=force)
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+
+
+@app.command()
+def schedule(
+    deployment: Annotated[list[str] | None, typer.Option(
+        "--deployment", "-d", help="Serve only this deployment (repeatable).")] = None,
+    config: Annotated[str | None, typer.Option(help="prefect.yaml to read.")] = None,
+    interval: Annotated[float | None, typer.Option(
+        help="Replace every cron schedule by this many seconds (to try schedules out).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Most flow runs at once.")] = None,
+) -> None:
+    """Run the schedules of prefect.yaml on this machine (prefect.serve, no work pool).
+
+    Starts a local Prefect server on 127.0.0.1 unless PREFECT_API_URL is set, and stops the
+    server it started on exit (Ctrl-C or SIGTERM).
+    """
+    from pathlib import Path
+
+    from flows.serve import DEFAULT_CONFIG, serve_schedules
+
+    serve_schedules(Path(config) if config else DEFAULT_CONFIG, deployment or (), interval,
+                    limit)
 
 
 @app.command()

@@ -1,0 +1,199 @@
+"""Nightly upkeep: compact the lake's small Parquet files, rewrite the warehouse compactly.
+
+Every run writes one file per table per batch, so a 15-minute schedule leaves thousands of
+small files a day; readers of the lake (DuckDB over `lake/<table>/*.parquet`, Spark, ...)
+pay per file. Compaction merges the files of finished runs per table.
+
+Safety: a run is finished when its staging folder is gone (`finish_ingest` removes it after
+the load), so files of a running or failed run, which its retry still needs, are never
+touched. The merge is crash-safe: a journal lists the inputs before the merged file appears
+(by atomic rename), and the inputs are deleted only after; an interrupted compaction is
+completed by the next one, so no row is ever in the lake twice or lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from wirehouse.contract import TABLES
+from wirehouse.load import create_raw_tables, writer_lock
+from wirehouse.parquet import staging_dir
+from wirehouse.warehouse import apply_sql, run_checks
+
+COMPACTED_PREFIX = "compacted-"
+
+
+@dataclass
+class CompactResult:
+    files_in: dict[str, int] = field(default_factory=dict)
+    files_out: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def _run_of(path: Path) -> str:
+    # Run files are named <run_id>-<part>.parquet and run ids end in an 8-hex suffix.
+    return path.name.rsplit("-", 1)[0]
+
+
+def _journal_dir(lake: str) -> Path:
+    return Path(lake) / "_state" / "compaction"
+
+
+def recover(lake: str) -> None:
+    """Finish or undo compactions a crash interrupted."""
+    for journal in sorted(_journal_dir(lake).glob("*.json")):
+        entry = json.loads(journal.read_text())
+        if Path(entry["output"]).exists():
+            for p in entry["inputs"]:
+                Path(p).unlink(missing_ok=True)
+        journal.unlink()
+
+
+def small_finished_files(lake: str, table: str, small_bytes: int) -> list[Path]:
+    folder = Path(lake) / table
+    if not folder.is_dir():
+        return []
+    files = []
+    for p in sorted(folder.glob("*.parquet")):
+        if p.name.startswith(".") or p.stat().st_size >= small_bytes:
+            continue
+        if not p.name.startswith(COMPACTED_PREFIX) and staging_dir(lake, _run_of(p)).exists():
+            continue  # the run has not loaded yet (or failed and may be retried)
+        files.append(p)
+    return files
+
+
+def compact_table(lake: str, table: str, small_bytes: int = 32 << 20,
+                  target_bytes: int = 128 << 20) -> tuple[int, int, int]:
+    """Merge the table's small files of finished runs into files of about ``target_bytes``.
+
+    Returns (files in, files out, rows). Streams one row group per input file: memory stays
+    at one input file whatever the lake's size.
+    """
+    files = small_finished_files(lake, table, small_bytes)
+    if len(files) < 2:
+        return 0, 0, 0
+    schema = TABLES[table].schema
+    groups: list[list[Path]] = [[]]
+    size = 0
+    for p in files:
+        if groups[-1] and size + p.stat().st_size > target_bytes:
+            groups.append([])
+            size = 0
+        groups[-1].append(p)
+        size += p.stat().st_size
+    journal_dir = _journal_dir(lake)
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    out_count = 0
+    for group in groups:
+        if len(group) < 2:
+            continue
+        digest = hashlib.sha256("\n".join(p.name for p in group).encode()).hexdigest()[:16]
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        output = group[0].parent / f"{COMPACTED_PREFIX}{stamp}-{digest}.parquet"
+        journal = journal_dir / f"{table}-{digest}.json"
+        journal.write_text(json.dumps({"output": str(output), "inputs": [str(p) for p in group]}))
+        tmp = output.with_name(f".{output.name}.tmp")
+        # The contract schema: files from before a column was added read it as nulls.
+        dataset = ds.dataset([str(p) for p in group], schema=schema, format="parquet")
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for batch in dataset.to_batches():
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        os.replace(tmp, output)
+        for p in group:
+            p.unlink()
+        journal.unlink()
+        out_count += 1
+    return sum(len(g) for g in groups if len(g) > 1), out_count, rows
+
+
+def compact_lake(lake: str, small_bytes: int = 32 << 20,
+                 target_bytes: int = 128 << 20) -> CompactResult:
+    """Compact every contract table's folder in the lake."""
+    recover(lake)
+    result = CompactResult()
+    for table in TABLES:
+        n_in, n_out, rows = compact_table(lake, table, small_bytes, target_bytes)
+        if n_in:
+            result.files_in[table], result.files_out[table], result.rows[table] = n_in, n_out, rows
+    return result
+
+
+def prune_results(lake: str, max_age_days: float = 7.0) -> int:
+    """Drop cached task results older than ``max_age_days``: a batch cache only matters
+    until the flow run that made it is retried or superseded."""
+    root = Path(lake) / "_prefect"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age_days * 86400
+    removed = 0
+    for p in root.iterdir():
+        if p.is_file() and p.stat().st_mtime < cutoff:
+            p.unlink()
+            removed += 1
+    return removed
+
+
+def rewrite_warehouse(warehouse: str, sql_dir: str) -> tuple[int, int]:
+    """Rewrite the warehouse into a fresh file (DuckDB's VACUUM does not return space to the
+    OS; a copy does), check it, and swap it in exactly like a load publishes: under the writer
+    lock, by rename, so readers keep their version and a crash leaves the old file.
+
+    Returns the file size in bytes before and after.
+    """
+    before = os.path.getsize(warehouse)
+    with writer_lock(warehouse):
+        tmp = f"{warehouse}.maintenance.tmp"
+        try:
+            con = duckdb.connect(tmp)
+            try:
+                con.execute(f"ATTACH '{warehouse.replace(chr(39), chr(39) * 2)}' AS src "
+                            "(READ_ONLY)")
+                con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
+                con.execute("DETACH src")
+                con.execute("BEGIN")
+                create_raw_tables(con)  # restores the column comments COPY does not carry
+                apply_sql(con, sql_dir)
+                run_checks(con, sql_dir)
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, warehouse)
+            _fsync_dir(warehouse)
+        finally:
+            for leftover in (tmp, f"{tmp}.wal"):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
+    return before, os.path.getsize(warehouse)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _db_name(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT current_database()").fetchone()
+    return str(row[0]) if row else "memory"
+
+
+def lake_files(lake: str) -> int:
+    return sum(1 for _ in Path(lake).glob("*/*.parquet"))
+
