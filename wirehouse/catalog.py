@@ -94,7 +94,21 @@ def objects(con: duckdb.DuckDBPyConnection) -> list[Obj]:
     return sorted(objs, key=lambda o: (order[o.schema], o.name))
 
 
-def columns(con: duckdb.DuckDBPyConnection, obj: Obj) -> list[tuple[str, str, str | None]]:
+Column = tuple[str, str, str | None]  # name, DuckDB type, comment
+
+
+def all_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[Column]]:
+    """(schema, table) -> columns in order; one catalog scan (a scan per object is slow)."""
+    out: dict[tuple[str, str], list[Column]] = {}
+    for schema, table, name, type_, comment in con.execute(
+            "SELECT schema_name, table_name, column_name, data_type, comment "
+            "FROM duckdb_columns() WHERE database_name = current_database() "
+            "ORDER BY schema_name, table_name, column_index").fetchall():
+        out.setdefault((schema, table), []).append((name, type_, comment))
+    return out
+
+
+def columns(con: duckdb.DuckDBPyConnection, obj: Obj) -> list[Column]:
     return [(r[0], r[1], r[2]) for r in con.execute(
         "SELECT column_name, data_type, comment FROM duckdb_columns() "
         "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? "
@@ -105,16 +119,22 @@ def apply_comments(con: duckdb.DuckDBPyConnection, sql_dir: str) -> None:
     """COMMENT ON every documented object and column. Entries for objects that do not exist
     are skipped (a missing reference CSV must not fail a load); tests report them instead."""
     catalog = load_catalog(sql_dir)
+    cols = all_columns(con)
+    statements = []
     for obj in objects(con):
         if obj.schema == "raw" and obj.name in TABLES:
             continue  # the loader comments contract tables
         doc = catalog.get(obj.schema, {}).get(obj.name, {}).get("doc")
-        if doc:
-            con.execute(f"COMMENT ON {obj.kind} {obj.schema}.{obj.name} IS {_q(str(doc))}")
-        for name, _type, _comment in columns(con, obj):
+        # Tables kept from the previous load keep their comments: only changes are written.
+        if doc and doc != obj.comment:
+            statements.append(f"COMMENT ON {obj.kind} {obj.schema}.{obj.name} IS {_q(str(doc))}")
+        for name, _type, current in cols.get((obj.schema, obj.name), []):
             cdoc = column_doc(catalog, obj.schema, obj.name, name)
-            if cdoc:
-                con.execute(f'COMMENT ON COLUMN {obj.schema}.{obj.name}."{name}" IS {_q(cdoc)}')
+            if cdoc and cdoc != current:
+                statements.append(
+                    f'COMMENT ON COLUMN {obj.schema}.{obj.name}."{name}" IS {_q(cdoc)}')
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
