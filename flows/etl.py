@@ -56,7 +56,7 @@ def ingest_sources(sources: list[str], run_id: str, settings: Settings, signatur
 
 
 # One retry: extraction is deterministic, but the task also reads and writes the lake.
-@task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=5),
+@task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5, cache_policy=BATCH_CACHE, persist_result=True,
       task_run_name="extract-{part}")
 def extract(staged_path: str, run_id: str, settings: Settings, part: str,

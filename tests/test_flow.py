@@ -2,13 +2,81 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
-from conftest import PROJECT_ROOT, make_settings
+import pytest
+from conftest import CORPORA, PROJECT_ROOT, make_settings
+
+from wirehouse.settings import Settings
+
+REUTERS = CORPORA / "reuters21578" / "reuters21578.jsonl.gz"
+
+
+def reuters_sample(path: Path, n: int, skip: int = 0) -> str:
+    """n short Reuters articles as a JSONL source (short keeps the model time small)."""
+    rows = []
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if 40 <= len(rec.get("text", "").split()) <= 150:
+                rows.append(line)
+            if len(rows) == n + skip:
+                break
+    path.write_text("".join(rows[skip:]), encoding="utf-8")
+    return str(path)
+
+
+# Columns that differ between two runs over the same documents by design.
+RUN_COLUMNS = {"run_id", "first_seen", "last_seen", "seen_at"}
+
+
+def table_rows(warehouse: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every raw table's rows, sorted, without the per-run columns."""
+    from wirehouse.contract import TABLES
+
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        out = {}
+        for name, table in TABLES.items():
+            cols = ", ".join(f.name for f in table.schema if f.name not in RUN_COLUMNS)
+            out[name] = con.execute(f"SELECT {cols} FROM raw.{name} ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def use_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    # The task runner is a setting (environment), not a flow parameter.
+    monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -> list[str]:
+    """Record the extract_batch calls (thread runner: same process); fail the parts in
+    ``fail`` (the caller may empty it later)."""
+    import flows.etl
+
+    real: Callable[..., dict[str, str]] = flows.etl.extract_batch
+    calls: list[str] = []
+    failing = fail if fail is not None else set()
+
+    def wrapped(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+        calls.append(part)
+        if part in failing:
+            raise ValueError("model blew up")
+        return real(staged_path, run_id, settings, part)
+
+    monkeypatch.setattr(flows.etl, "extract_batch", wrapped)
+    return calls
 
 
 def test_etl_flow_runs_and_reruns(prefect_harness: None, tmp_path: Path) -> None:
+    from prefect.artifacts import Artifact
+
     from flows.etl import etl
 
     settings = make_settings(tmp_path)
@@ -17,6 +85,7 @@ def test_etl_flow_runs_and_reruns(prefect_harness: None, tmp_path: Path) -> None
     assert first.documents_read == 1 and first.documents_new == 1
     assert first.rows_total["documents"] == 1 and first.rows_total["mentions"] > 50
     assert list(Path(settings.lake, "mentions").glob(f"{first.run_id}-*.parquet"))
+    assert set(first.seconds) == {"ingest", "extract", "load"}
 
     second = etl(sources=src, warehouse=settings.warehouse, lake=settings.lake)
     assert second.documents_skipped == 1 and second.documents_new == 0
@@ -24,3 +93,93 @@ def test_etl_flow_runs_and_reruns(prefect_harness: None, tmp_path: Path) -> None
     con = duckdb.connect(settings.warehouse, read_only=True)
     assert con.execute("SELECT count(*) FROM raw.documents").fetchone() == (1,)
     con.close()
+
+    latest = Artifact.get("etl-run")  # the second run's
+    events = Artifact.get("etl-top-events")
+    assert latest is not None and events is not None
+    table: Any = json.loads(latest.data) if isinstance(latest.data, str) else latest.data
+    items = {row["item"]: row["value"] for row in table}
+    assert items["documents skipped (unchanged)"] == 1 and "seconds ingest" in items
+    assert second.run_id in str(events.data)
+
+
+def test_top_events_artifact_lists_the_runs_events(seeded: Settings) -> None:
+    from flows.artifacts import events_markdown, top_new_events
+
+    con = duckdb.connect(seeded.warehouse, read_only=True)
+    run_id, n = con.execute("SELECT run_id, count(*) FROM raw.event_mentions GROUP BY 1").fetchone()  # type: ignore[misc]
+    con.close()
+    events = top_new_events(seeded.warehouse, run_id)
+    assert events and sum(e[6] for e in events) <= n
+    md = events_markdown(run_id, events)
+    assert md.startswith(f"# Top new events of run {run_id}") and md.count("\n|") >= 3
+    assert top_new_events(seeded.warehouse, "no-such-run") == []
+
+
+def test_retried_flow_run_does_not_redo_finished_batches(
+        prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.etl
+
+    settings = make_settings(tmp_path, task_runner="thread", batch_size=2)
+    use_settings(monkeypatch, settings)
+    source = reuters_sample(tmp_path / "docs.jsonl", 4)
+    calls = count_calls(monkeypatch)
+    publishes: list[str] = []
+    real_publish = flows.etl.publish
+
+    def flaky_publish(*args: Any, **kwargs: Any) -> Any:
+        publishes.append(args[1])
+        if len(publishes) == 1:
+            raise OSError("disk went away")
+        return real_publish(*args, **kwargs)
+
+    monkeypatch.setattr(flows.etl, "publish", flaky_publish)
+    monkeypatch.setattr(flows.etl, "load", flows.etl.load.with_options(retries=0))
+    summary = flows.etl.etl.with_options(retries=1, retry_delay_seconds=0)(
+        sources=[source], warehouse=settings.warehouse, lake=settings.lake)
+    assert len(publishes) == 2 and publishes[0] == publishes[1]  # same run id on the retry
+    assert sorted(calls) == ["00000", "00001"]  # the retry reused both finished batches
+    assert summary.rows_total["documents"] == 4
+
+
+def test_failed_batch_fails_the_run_and_rerun_redoes_only_it(
+        prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.etl import BatchesFailed, etl
+
+    settings = make_settings(tmp_path, task_runner="thread", batch_size=2)
+    use_settings(monkeypatch, settings)
+    source = reuters_sample(tmp_path / "docs.jsonl", 4)
+    fail = {"00001"}
+    calls = count_calls(monkeypatch, fail)
+    with pytest.raises(BatchesFailed,
+                       match=r"(?s)1 of 2 batches failed.*batch 00001.*model blew up"):
+        etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake)
+    assert not Path(settings.warehouse).exists()  # nothing loaded
+    assert calls.count("00001") == 2  # the extract task's own retry
+
+    calls.clear()
+    fail.clear()
+    summary = etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake)
+    assert calls == ["00001"]  # batch 00000 came from the cache in the lake
+    assert summary.rows_total["documents"] == 4
+
+    # force re-extracts everything, cache or not
+    calls.clear()
+    etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake, force=True)
+    assert sorted(calls) == ["00000", "00001"]
+
+
+def test_process_runner_equals_in_process(prefect_harness: None, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import run_library
+
+    from flows.etl import etl
+
+    source = reuters_sample(tmp_path / "docs.jsonl", 4)
+    single = make_settings(tmp_path / "single")
+    run_library(single, [source])
+    multi = make_settings(tmp_path / "multi", task_runner="process", batch_size=2)
+    multi = multi.with_(n_process=2)
+    use_settings(monkeypatch, multi)
+    etl(sources=[source], warehouse=multi.warehouse, lake=multi.lake)
+    assert table_rows(multi.warehouse) == table_rows(single.warehouse)
