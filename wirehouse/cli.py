@@ -133,8 +133,6 @@ def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file
     typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
 
 
-if __name__ == "__main__":
-    app()
 
 
 publish_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True)
@@ -157,3 +155,7 @@ def publish_postgres_cmd(
     result = publish_postgres(path, dsn, include_raw=include_raw)
     for name, n in sorted(result.rows.items()):
         typer.echo(f"{name}\t{n}")
+
+
+if __name__ == "__main__":
+    app()
