@@ -133,8 +133,6 @@ def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file
     typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
 
 
-
-
 publish_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True)
 app.add_typer(publish_app, name="publish")
 
