@@ -51,6 +51,8 @@ class Actor:
 
 
 def fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold().strip()  # NFKD and the filter below leave ASCII as it is
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
 

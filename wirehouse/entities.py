@@ -117,8 +117,11 @@ def ner_span(tok: Token) -> Span | None:
 
 def _key(text: str) -> str:
     """Accent- and case-insensitive key without a leading article: 'the Maduro Regime'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        text = text.casefold()  # NFKD and the filter below leave ASCII as it is
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("\u2019s", "").replace("'s", "")
     words = text.split()
     if words and words[0] == "the":

@@ -10,9 +10,12 @@ pair. The vocabulary is data (seeds/reference); this module is only the grammar.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime
 from itertools import product
 
+from spacy.attrs import POS
+from spacy.symbols import ADJ, AUX, NOUN, VERB
 from spacy.tokens import Doc, Span, Token
 
 from wirehouse.actors import Actor, conjuncts
@@ -139,6 +142,16 @@ def _place_for(trigger: Token, exclude: set[int]):
     return None
 
 
+_TRIGGER_POS = frozenset({int(NOUN), int(VERB), int(AUX), int(ADJ)})
+
+
+def _trigger_pos(doc: Doc) -> list[int]:
+    """Indices of the tokens whose part of speech can trigger an event."""
+    if not len(doc):
+        return []
+    return [i for i, p in enumerate(doc.to_array(POS).tolist()) if p in _TRIGGER_POS]
+
+
 def _actor_cols(side: str, a: Actor | None) -> dict[str, object]:
     return {
         f"{side}_entity_id": a.entity_id if a else None,
@@ -159,21 +172,25 @@ def extract_events(
     codes = cameo_codes()
     ctx = Context([], [])
     rows: list[dict[str, object]] = []
+    # Only nouns, verbs, auxiliaries and adjectives can trigger: their indices, read off the
+    # POS array at once rather than token by token.
+    triggers = _trigger_pos(doc)
     for sent_index, sent in enumerate(doc.sents):
         candidates = []
         covered: set[int] = set()
-        for tok in sent:
+        for k in range(bisect_left(triggers, sent.start), bisect_left(triggers, sent.end)):
+            tok = doc[triggers[k]]
             lemma = tok.lemma_.lower()
-            is_noun = tok.pos_ == "NOUN" and lemma in _EVENT_NOUNS
-            if not is_noun and tok.pos_ not in ("VERB", "AUX", "ADJ"):
+            is_noun = tok.pos == NOUN and lemma in _EVENT_NOUNS
+            if not is_noun and tok.pos == NOUN:
                 continue
             if lex.modifiers.get(lemma) == "SAY" and not is_noun:
                 heads, _ = subject(tok)
                 spoken, _ = actors(heads[:1], ents, ctx, doc) if heads else ([], False)
                 if spoken:
                     ctx.speaker = spoken
-                if lemma not in lex.verbs:
-                    continue
+            if lemma not in lex.verbs:
+                continue  # no code (_code_for's first test), so no subject to look for
             subj_heads, passive = ([], False) if is_noun else subject(tok)
             code, specific = _code_for(tok, subj_heads)
             if code is None:

@@ -8,10 +8,11 @@ vaderSentiment's own, made linear in the text's length (see _LinearVader): same 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from spacy.tokens import Doc, Token
+from spacy.attrs import IDX, LIKE_NUM, LOWER, ORTH
+from spacy.tokens import Doc, Span, Token
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     C_INCR,
@@ -211,11 +212,18 @@ def document_tone(text: str) -> float:
     return float(_analyzer().polarity_scores(text)["compound"])
 
 
-def _speaker_near(doc: Doc, start: int, end: int, ents: DocEntities) -> Token | None:
+def _speaker_near(doc: Doc, start: int, end: int, ents: DocEntities,
+                  sents_and_idx: tuple[list[Span], list[int]] | None = None) -> Token | None:
     """Subject of a speech verb in the sentences holding the quote but outside it."""
-    first = doc.char_span(start, start, alignment_mode="expand")
-    sents = {t.sent for t in doc if start <= t.idx < end} or ({first.sent} if first else set())
-    for sent in sorted(sents, key=lambda s: s.start):
+    sent_list, token_idx = sents_and_idx or _sentences_and_offsets(doc)
+    # The tokens starting inside the quote, [a, b), and the sentences holding any of them.
+    a, b = bisect_left(token_idx, start), bisect_left(token_idx, end)
+    if a < b:
+        sents = [s for s in sent_list if s.start < b and a < s.end]
+    else:
+        first = doc.char_span(start, start, alignment_mode="expand")
+        sents = [first.sent] if first else []
+    for sent in sents:
         for tok in sent:
             if start <= tok.idx < end or tok.lemma_.lower() not in _SPEECH:
                 continue
@@ -223,6 +231,10 @@ def _speaker_near(doc: Doc, start: int, end: int, ents: DocEntities) -> Token | 
                 if c.dep_ == "nsubj" and not (start <= c.idx < end) and c.pos_ != "PRON":
                     return c
     return None
+
+
+def _sentences_and_offsets(doc: Doc) -> tuple[list[Span], list[int]]:
+    return list(doc.sents), doc.to_array(IDX).tolist() if len(doc) else []
 
 
 def _speaker_span(tok: Token) -> tuple[int, int]:
@@ -236,16 +248,20 @@ def _speaker_span(tok: Token) -> tuple[int, int]:
 def extract_quotations(doc: Doc, doc_id: str, ents: DocEntities,
                        run_id: str) -> list[dict[str, object]]:
     text = doc.text
-    sent_starts = [s.start_char for s in doc.sents]
     rows: list[dict[str, object]] = []
     last: tuple[str | None, str | None] = (None, None)
+    sents_and_idx: tuple[list[Span], list[int]] | None = None
+    sent_starts: list[int] = []
     for m in _QUOTE.finditer(text):
         group = next(g for g in (1, 2, 3) if m.group(g) is not None)
         start, end = m.start(group), m.end(group)
         quote = text[start:end]
         if len(quote.split()) < _MIN_QUOTE_WORDS:
             continue
-        head = _speaker_near(doc, m.start(), m.end(), ents)
+        if sents_and_idx is None:
+            sents_and_idx = _sentences_and_offsets(doc)
+            sent_starts = [s.start_char for s in sents_and_idx[0]]
+        head = _speaker_near(doc, m.start(), m.end(), ents, sents_and_idx)
         if head is not None:
             lo, hi = _speaker_span(head)
             ent = ents.entity_at(head.idx, head.idx + len(head.text))
@@ -280,12 +296,31 @@ def _number(tok: Token) -> float | None:
     return words.get(tok.lower_) or _MAGNITUDE.get(tok.lower_)
 
 
+def _amount_starts(doc: Doc) -> list[int]:
+    """Indices of the tokens that are numbers, magnitude words or currency signs (a superset
+    of where extract_amounts' loop stops; it checks each again)."""
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    magnitude = {strings[w] for w in _MAGNITUDE}
+    currency = {strings[c] for c in _CURRENCY}
+    return [i for i, (num, lower, orth) in enumerate(doc.to_array([LIKE_NUM, LOWER, ORTH]).tolist())
+            if num or lower in magnitude or orth in currency]
+
+
 def extract_amounts(doc: Doc, doc_id: str, run_id: str) -> list[dict[str, object]]:
     """'71 tons of medicine', 'over 600 mutual projects', 'billions of dollars'."""
     sent_starts = [s.start_char for s in doc.sents]
     rows: list[dict[str, object]] = []
+    # Tokens that can start an amount, found on the token arrays at once: reading three
+    # attributes of every token is most of this function's cost otherwise.
+    starts = _amount_starts(doc)
     i, n = 0, len(doc)
     while i < n:
+        k = bisect_left(starts, i)
+        if k == len(starts):
+            break
+        i = starts[k]
         tok = doc[i]
         if tok.ent_type_ in _SKIP_ENTS or not (tok.like_num or tok.lower_ in _MAGNITUDE
                                                 or tok.text in _CURRENCY):
