@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from wirehouse.catalog import generate, stale_entries, undocumented
+from wirehouse.catalog import generate, readme_with_summary, stale_entries, undocumented
 from wirehouse.contract import TABLES, to_table
 from wirehouse.load import publish
 from wirehouse.settings import PROJECT_ROOT, Settings
@@ -39,7 +39,10 @@ def test_every_object_and_column_is_commented(con: duckdb.DuckDBPyConnection,
 def test_table_reference_is_generated_and_fresh() -> None:
     # docs/tables.md is generated from the same comments; regenerate with
     # `python -m wirehouse.catalog` when a model or the contract changes.
-    assert (PROJECT_ROOT / "docs" / "tables.md").read_text(encoding="utf-8") == generate()
+    text, summary = generate()
+    assert (PROJECT_ROOT / "docs" / "tables.md").read_text(encoding="utf-8") == text
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_with_summary(readme, summary) == readme, "README table list is stale"
 
 
 def test_gdelt_events_has_gdelt_columns_in_order(con: duckdb.DuckDBPyConnection) -> None:
