@@ -26,6 +26,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/wirehouse run 'seeds/*.txt' --warehouse $(WAREHOUSE)
 
+# The prefect.yaml schedules on this machine (local Prefect server on 127.0.0.1; Ctrl-C stops both).
+serve: $(VENV)/.installed
+	$(BIN)/wirehouse schedule
+
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
