@@ -114,12 +114,18 @@ def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
     return code, specific
 
 
-def _date_for(sent: Span, trigger: Token, published_at: datetime | None):
-    dates = [e for e in sent.ents if e.label_ == "DATE"]
+def _date_for(sent: Span, trigger: Token, published_at: datetime | None,
+              doc_dates: list[Span] | None = None):
+    """``doc_dates``: the document's DATE entities, if already at hand (sent.ents builds
+    every entity span of the document up to the sentence on each call)."""
+    if doc_dates is None:
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+    else:
+        dates = [e for e in doc_dates if e.start >= sent.start and e.end <= sent.end]
     if not dates:
         return None
     # The DATE attached to the trigger's clause, else the one nearest to the trigger.
-    dates.sort(key=lambda e: (trigger not in list(e.root.ancestors), abs(e.start - trigger.i)))
+    dates.sort(key=lambda e: (not trigger.is_ancestor(e.root), abs(e.start - trigger.i)))
     for e in dates:
         r = resolve_date(e.text, published_at)
         if r.value is not None or published_at is None:
@@ -175,6 +181,7 @@ def extract_events(
     # Only nouns, verbs, auxiliaries and adjectives can trigger: their indices, read off the
     # POS array at once rather than token by token.
     triggers = _trigger_pos(doc)
+    doc_dates: list[Span] | None = None
     for sent_index, sent in enumerate(doc.sents):
         candidates = []
         covered: set[int] = set()
@@ -258,8 +265,10 @@ def extract_events(
         for tok, code, sources, targets, specific, from_ctx in candidates:
             if tok.i in covered:
                 continue
+            if doc_dates is None:
+                doc_dates = [e for e in doc.ents if e.label_ == "DATE"]
             rows += _rows(doc_id, sent_index, sent, tok, code, sources, targets, specific,
-                          from_ctx, published_at, run_id)
+                          from_ctx, published_at, run_id, doc_dates)
             if sources and not from_ctx:
                 ctx.last_source = sources
     return rows
@@ -277,9 +286,10 @@ def _pairs(code: str, sources: list[Actor],
 
 def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
           sources: list[Actor], targets: list[Actor], specific: bool, from_ctx: bool,
-          published_at: datetime | None, run_id: str) -> list[dict[str, object]]:
+          published_at: datetime | None, run_id: str,
+          doc_dates: list[Span] | None = None) -> list[dict[str, object]]:
     c = cameo_codes()[code]
-    date = _date_for(sent, tok, published_at)
+    date = _date_for(sent, tok, published_at, doc_dates)
     exclude = {t.i for a in targets for t in sent if a.start_char <= t.idx < a.end_char}
     place = _place_for(tok, exclude)
     out = []

@@ -180,8 +180,9 @@ def nominal(tok: Token, code: str, ents: DocEntities, ctx: Context, doc: Doc):
     if src and not tgt and code[:2] == "07":
         # An aid delivery whose recipient is not in the phrase: the other country the
         # sentence names (the article's "the two countries discussed ... the arrival of ...").
-        others = [m for m in ents.mentions if tok.sent.start_char <= m.start_char
-                  < tok.sent.end_char and m.entity_id]
+        sent = tok.sent
+        others = [m for m in ents.mentions if sent.start_char <= m.start_char
+                  < sent.end_char and m.entity_id]
         countries = [ents.entities[m.entity_id].country_iso3 for m in others if m.entity_id]
         rest = [c for c in countries if c and c not in {a.country for a in src}]
         if rest:

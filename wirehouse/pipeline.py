@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyarrow.parquet as pq
+from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
 from wirehouse import EXTRACTOR_VERSION
@@ -31,6 +32,14 @@ def _english(docs: list[dict[str, object]]) -> Iterator[tuple[str, str]]:
             yield str(row["body"]), str(row["doc_id"])
 
 
+def _word_count(doc: Doc) -> int:
+    """Tokens that are neither punctuation nor space, read off the token arrays at once."""
+    if not len(doc):
+        return 0
+    flags = doc.to_array([IS_PUNCT, IS_SPACE]).tolist()
+    return sum(1 for punct, space in flags if not (punct or space))
+
+
 def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
     """Extract every table from one staged batch; returns table name -> Parquet path.
 
@@ -51,14 +60,14 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
         ents = extract_entities(doc, doc_id)
         meta.update(
             tone=document_tone(doc.text),
-            word_count=sum(1 for t in doc if not (t.is_punct or t.is_space)),
+            word_count=_word_count(doc),
             sentence_count=sum(1 for _ in doc.sents),
         )
         rows["documents"].append(meta)
         rows["mentions"].extend(
             {**m.__dict__, "doc_id": doc_id, "run_id": run_id} for m in ents.mentions
         )
-        events = extract_events(doc, doc_id, ents, meta["published_at"], run_id)  # type: ignore[arg-type]
+        events = extract_events(doc, doc_id, ents, meta["published_at"], run_id)
         rows["event_mentions"].extend(events)
         rows["quotations"].extend(extract_quotations(doc, doc_id, ents, run_id))
         rows["amounts"].extend(extract_amounts(doc, doc_id, run_id))
