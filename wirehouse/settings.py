@@ -27,7 +27,7 @@ class Settings:
     max_doc_bytes: int = 5 * 1024 * 1024
     reference_dir: str = str(PROJECT_ROOT / "seeds" / "reference")
     sql_dir: str = str(PROJECT_ROOT / "sql")
-    task_runner: str = "process"
+    task_runner: str = "thread"
     dask_address: str = ""
     # JSON object: our field -> the input's field, e.g. {"text": "body", "published_at": "date"}.
     jsonl_mapping: str = ""
