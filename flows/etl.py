@@ -21,8 +21,8 @@ from flows.artifacts import publish_artifacts
 from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage
 from wirehouse import progress
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
-from wirehouse.load import LoadResult, known_documents, publish
-from wirehouse.pipeline import collect_files, extract_batch, model_signature
+from wirehouse.load import LoadResult, collect_files, known_documents, publish
+from wirehouse.nlp import extraction_signature
 from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
 
@@ -63,7 +63,10 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
             signature: str) -> dict[str, str]:
     """NLP, entities and events for one staged batch. ``signature`` (extractor version and
     model) only feeds the cache key: a new model or extractor never reuses a batch."""
-    return extract_batch(staged_path, run_id, settings, part)
+    # Imported here: spaCy costs 1.5 s to import, and a run with nothing new never needs it.
+    from wirehouse import pipeline
+
+    return pipeline.extract_batch(staged_path, run_id, settings, part)
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -140,7 +143,7 @@ def etl(
 
     t0 = time.perf_counter()
     progress.stage("ingest")
-    signature = model_signature(settings)
+    signature = extraction_signature(settings.model, settings.reference_dir)
     ingested = ingest_sources(sources or ["seeds/*.txt"], run_id, settings, signature,
                               started_at, force)
     summary.seconds["ingest"] = time.perf_counter() - t0

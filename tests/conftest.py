@@ -36,8 +36,8 @@ def make_settings(tmp: Path, **changes: object) -> Settings:
 def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
     from wirehouse.ingest import finish_ingest, ingest
-    from wirehouse.load import known_documents, publish
-    from wirehouse.pipeline import collect_files, extract_batch, model_signature
+    from wirehouse.load import collect_files, known_documents, publish
+    from wirehouse.pipeline import extract_batch, model_signature
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"

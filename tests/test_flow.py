@@ -58,9 +58,9 @@ def use_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
 def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -> list[str]:
     """Record the extract_batch calls (thread runner: same process); fail the parts in
     ``fail`` (the caller may empty it later)."""
-    import flows.etl
+    import wirehouse.pipeline
 
-    real: Callable[..., dict[str, str]] = flows.etl.extract_batch
+    real: Callable[..., dict[str, str]] = wirehouse.pipeline.extract_batch
     calls: list[str] = []
     failing = fail if fail is not None else set()
 
@@ -70,7 +70,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -
             raise ValueError("model blew up")
         return real(staged_path, run_id, settings, part)
 
-    monkeypatch.setattr(flows.etl, "extract_batch", wrapped)
+    monkeypatch.setattr(wirehouse.pipeline, "extract_batch", wrapped)
     return calls
 
 

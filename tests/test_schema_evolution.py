@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,10 +12,12 @@ import pytest
 from conftest import SEED, make_settings, run_library
 
 import wirehouse.load
+import wirehouse.nlp
 import wirehouse.pipeline
 from wirehouse.catalog import undocumented
 from wirehouse.contract import TABLES, Table, col
 from wirehouse.load import publish
+from wirehouse.settings import Settings
 
 
 def _rows(warehouse: str, query: str) -> list[tuple[object, ...]]:
@@ -73,17 +76,41 @@ def test_unchanged_documents_skip_and_stale_ones_reextract(
                  "SELECT run_id, extractor_version FROM raw.documents") == snapshot
 
     # A new extractor version makes the document stale: re-extracted, rows replaced.
-    monkeypatch.setattr(wirehouse.pipeline, "EXTRACTOR_VERSION", "test-bumped")
-    bumped = run_library(settings, [str(SEED)])
+    monkeypatch.setattr(wirehouse.nlp, "EXTRACTOR_VERSION", "test-bumped")
+    wirehouse.nlp.extractor_version.cache_clear()
+    try:
+        bumped = run_library(settings, [str(SEED)])
+    finally:
+        monkeypatch.undo()
+        wirehouse.nlp.extractor_version.cache_clear()
     assert (bumped["ingested"].stale, bumped["ingested"].skipped) == (1, 0)
-    assert _rows(settings.warehouse, "SELECT run_id, extractor_version FROM raw.documents") == [
-        (bumped["run_id"], "test-bumped")]
+    [(run_id, version)] = _rows(settings.warehouse,
+                                "SELECT run_id, extractor_version FROM raw.documents")
+    assert run_id == bumped["run_id"] and version.startswith("test-bumped+")
     assert _rows(settings.warehouse, "SELECT count(DISTINCT run_id) FROM raw.mentions") == [(1,)]
+    assert run_library(settings, [str(SEED)])["ingested"].stale == 1  # back to the real version
+
+    # Editing the reference data (a lexicon) changes extraction: stale too.
+    ref = tmp_path / "reference"
+    shutil.copytree(settings.reference_dir, ref)
+    with open(ref / "actor_lexicon.csv", "a", encoding="utf-8") as fh:
+        fh.write("Jane Placeholder,CAN,GOV,person\n")
+    edited = settings.with_(reference_dir=str(ref))
+    assert run_library(edited, [str(SEED)])["ingested"].stale == 1
+    assert run_library(edited, [str(SEED)])["ingested"].skipped == 1
 
     # So does another model (name or version).
-    real = wirehouse.pipeline.model_version
-    monkeypatch.setattr(wirehouse.pipeline, "model_version", lambda nlp: real(nlp) + "-other")
-    other = run_library(settings, [str(SEED)])["ingested"]
+    real_version, real_id = wirehouse.pipeline.model_version, wirehouse.nlp.model_id
+    monkeypatch.setattr(wirehouse.pipeline, "model_version", lambda nlp: real_version(nlp) + "-x")
+    monkeypatch.setattr(wirehouse.nlp, "model_id", lambda name: real_id(name) + "-x")
+    other = run_library(edited, [str(SEED)])["ingested"]
     assert (other.stale, other.skipped) == (1, 0)
-    assert _rows(settings.warehouse, "SELECT model FROM raw.documents")[0][0].endswith("-other")
-    assert run_library(settings, [str(SEED)])["ingested"].skipped == 1
+    assert _rows(settings.warehouse, "SELECT model FROM raw.documents")[0][0].endswith("-x")
+    assert run_library(edited, [str(SEED)])["ingested"].skipped == 1
+
+
+def test_signature_read_from_meta_matches_loaded_model() -> None:
+    """The cheap signature (meta.json, no spaCy) names the model the pipeline loads."""
+    s = Settings.from_env({})
+    nlp = wirehouse.nlp.load_pipeline(s.model, s.reference_dir)
+    assert wirehouse.nlp.model_id(s.model) == wirehouse.pipeline.model_version(nlp)

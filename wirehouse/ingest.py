@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from wirehouse.dedup import NearDuplicateIndex
 from wirehouse.documents import RawDocument, Rejected, stable_id
 from wirehouse.language import detect_language
 from wirehouse.parquet import staging_dir, write_rows
 from wirehouse.settings import Settings
 from wirehouse.sources import read_inputs
+
+if TYPE_CHECKING:
+    from wirehouse.dedup import NearDuplicateIndex
 
 
 @dataclass
@@ -74,8 +77,7 @@ def ingest(
     sources: dict[tuple[str, str], dict[str, object]] = {}
     quarantine: list[dict[str, object]] = []
     seen: set[str] = set()
-    index_path = neardup_index_path(settings)
-    index = NearDuplicateIndex.load(index_path)
+    index: NearDuplicateIndex | None = None
     out = staging_dir(settings.lake, run_id)
 
     def flush() -> None:
@@ -106,6 +108,12 @@ def ingest(
             result.new += 1
         else:
             result.stale += 1
+        if index is None:
+            # Loaded on the first document to stage: a run with nothing new never pays for
+            # datasketch or the saved signatures.
+            from wirehouse.dedup import NearDuplicateIndex
+
+            index = NearDuplicateIndex.load(neardup_index_path(settings))
         cluster_id = index.cluster_for(item.doc_id, item.body)
         staged.append(_document_row(item, cluster_id, run_id))
         if len(staged) >= settings.batch_size:
@@ -119,7 +127,7 @@ def ingest(
         result.sources_file = write_rows(
             str(out), "document_sources", list(sources.values()), run_id, "ingest"
         )
-    if result.batches:
+    if index is not None:
         result.neardup_index = str(out / "neardup.idx")
         index.save(result.neardup_index)
     return result

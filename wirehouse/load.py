@@ -191,3 +191,18 @@ def known_documents(warehouse: str) -> dict[str, str]:
     finally:
         con.close()
     return {r[0]: r[1] for r in rows}
+
+
+def collect_files(
+    sources_file: str | None, quarantine_file: str | None, outputs: list[dict[str, str]]
+) -> dict[str, list[str]]:
+    """A run's Parquet files by table: what the loader publishes in one transaction."""
+    files: dict[str, list[str]] = {}
+    for out in outputs:
+        for table, path in out.items():
+            files.setdefault(table, []).append(path)
+    if sources_file:
+        files["document_sources"] = [sources_file]
+    if quarantine_file:
+        files["quarantine"] = [quarantine_file]
+    return files

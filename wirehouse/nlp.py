@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from wirehouse import EXTRACTOR_VERSION
+
+if TYPE_CHECKING:  # spaCy takes 1.5 s to import: a run with nothing to extract never does
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # Components the extraction reads; anything else a swapped-in model carries is disabled.
 NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
@@ -22,6 +27,8 @@ def load_model(name: str, patterns_file: str | None = None) -> Language:
     The patterns run before the statistical NER so that known names (platforms it keeps
     calling people, for instance) get the right label; they are data, not code.
     """
+    import spacy
+
     try:
         nlp = spacy.load(name)
     except OSError as exc:
@@ -46,6 +53,37 @@ def load_pipeline(model: str, reference_dir: str) -> Language:
 
 def model_version(nlp: Language) -> str:
     return f"{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version', '0')}"
+
+
+def model_id(name: str) -> str:
+    """model_version() of an installed package or model folder, read from its meta.json
+    without loading (or importing) spaCy."""
+    folder = Path(name)
+    if not (folder / "meta.json").exists():
+        spec = importlib.util.find_spec(name.replace("-", "_"))
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(
+                f"spaCy model {name!r} is not installed: pip install it or set WIREHOUSE_MODEL")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return f"{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+
+
+@lru_cache(maxsize=8)
+def extractor_version(reference_dir: str) -> str:
+    """EXTRACTOR_VERSION plus a hash of the lexicons and patterns: editing the reference data
+    changes what extraction yields, so it makes loaded documents stale like a code change."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(reference_dir).glob("*")):
+        if path.suffix in (".csv", ".jsonl") and path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:8]}"
+
+
+def extraction_signature(model: str, reference_dir: str) -> str:
+    """What an extraction depends on besides the text; stored as extractor_version|model."""
+    return f"{extractor_version(reference_dir)}|{model_id(model)}"
 
 
 def pipe(

@@ -8,12 +8,17 @@ import pyarrow.parquet as pq
 from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
-from wirehouse import EXTRACTOR_VERSION
 from wirehouse.contract import TABLES
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
-from wirehouse.nlp import load_pipeline, model_version, pipe
+from wirehouse.nlp import (
+    extraction_signature,
+    extractor_version,
+    load_pipeline,
+    model_version,
+    pipe,
+)
 from wirehouse.parquet import write_rows
 from wirehouse.settings import Settings
 
@@ -22,8 +27,7 @@ OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotati
 
 def model_signature(settings: Settings) -> str:
     """What an extraction depends on besides the text: a change makes documents stale."""
-    nlp = load_pipeline(settings.model, settings.reference_dir)
-    return f"{EXTRACTOR_VERSION}|{model_version(nlp)}"
+    return extraction_signature(settings.model, settings.reference_dir)
 
 
 def _english(docs: list[dict[str, object]]) -> Iterator[tuple[str, str]]:
@@ -48,12 +52,13 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     docs = pq.read_table(staged_path).to_pylist()
     nlp = load_pipeline(settings.model, settings.reference_dir)
     model = model_version(nlp)
+    version = extractor_version(settings.reference_dir)
     by_id = {str(r["doc_id"]): r for r in docs}
     rows: dict[str, list[dict[str, object]]] = {t: [] for t in OUTPUT_TABLES}
 
     def done(doc: Doc | None, doc_id: str) -> None:
         meta = by_id[doc_id]
-        meta.update(extractor_version=EXTRACTOR_VERSION, model=model, run_id=run_id)
+        meta.update(extractor_version=version, model=model, run_id=run_id)
         if doc is None:
             rows["documents"].append(meta)
             return
@@ -94,17 +99,3 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
         if name in TABLES
     }
 
-
-def collect_files(
-    sources_file: str | None, quarantine_file: str | None, outputs: list[dict[str, str]]
-) -> dict[str, list[str]]:
-    """A run's Parquet files by table: what the loader publishes in one transaction."""
-    files: dict[str, list[str]] = {}
-    for out in outputs:
-        for table, path in out.items():
-            files.setdefault(table, []).append(path)
-    if sources_file:
-        files["document_sources"] = [sources_file]
-    if quarantine_file:
-        files["quarantine"] = [quarantine_file]
-    return files
