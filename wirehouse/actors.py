@@ -46,8 +46,11 @@ class Actor:
 
     @property
     def key(self) -> str:
-        """Identity for merging events: the cross-document entity id, else the actor code."""
-        return self.entity_id or self.code or self.text.lower()
+        """Identity for merging events: the cross-document entity id (else the text) and the
+        actor code. The code is part of it because one person coded VENGOV in one report and
+        VEN in another would otherwise merge into an event whose actor code depends on which
+        report came first."""
+        return f"{self.entity_id or self.code or self.text.lower()}|{self.code or ''}"
 
 
 def fold(text: str) -> str:
