@@ -79,6 +79,15 @@ def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
     return result
 
 
+@task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5)
+def publish_to_postgres(warehouse: str, dsn: str) -> int:
+    """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically)."""
+    from wirehouse.publish import publish_postgres
+
+    return len(publish_postgres(warehouse, dsn).rows)
+
+
 def _batch_sizes(batches: list[str]) -> list[int]:
     return [pq.ParquetFile(p).metadata.num_rows for p in batches]
 
@@ -134,8 +143,10 @@ def etl(
     lake: str | None = None,
     batch_size: int | None = None,
     force: bool = False,
+    publish_dsn: str | None = None,
 ) -> RunSummary:
-    """Read sources, extract entities and events from new or changed documents, load DuckDB."""
+    """Read sources, extract entities and events from new or changed documents, load DuckDB;
+    with ``publish_dsn``, then copy ref and marts into that PostgreSQL database."""
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     logger = get_run_logger()
     run_id, started_at = flow_run_id()
@@ -168,5 +179,11 @@ def etl(
         summary.seconds["load"] = time.perf_counter() - t0
         summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
         logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
+        if publish_dsn:
+            t0 = time.perf_counter()
+            progress.stage("publish")
+            published = publish_to_postgres(settings.warehouse, publish_dsn)
+            summary.seconds["publish"] = time.perf_counter() - t0
+            logger.info("published %d tables to PostgreSQL", published)
     publish_artifacts(summary)
     return summary

@@ -32,6 +32,9 @@ def run(
              "long-lived local one.")] = False,
     show_progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                                 help="Progress bar on a terminal.")] = True,
+    publish_dsn: Annotated[str | None, typer.Option(
+        envvar="WIREHOUSE_PG_DSN",
+        help="After loading, copy ref and marts into this PostgreSQL database.")] = None,
 ) -> None:
     """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
 
@@ -48,7 +51,7 @@ def run(
     with nullcontext() if ephemeral else using(ensure_server()), \
             TerminalProgress(enabled=show_progress):
         summary = etl(sources=paths or ["seeds/*.txt"], warehouse=warehouse, lake=lake,
-                      batch_size=batch_size, force=force)
+                      batch_size=batch_size, force=force, publish_dsn=publish_dsn)
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
 
 
