@@ -37,10 +37,10 @@ def test_every_object_and_column_is_commented(con: duckdb.DuckDBPyConnection,
 
 
 def test_table_reference_is_generated_and_fresh() -> None:
-    # docs/tables.md is generated from the same comments; regenerate with
+    # sql/tables.md is generated from the same comments; regenerate with
     # `python -m wirehouse.catalog` when a model or the contract changes.
     text, summary = generate()
-    assert (PROJECT_ROOT / "docs" / "tables.md").read_text(encoding="utf-8") == text
+    assert (PROJECT_ROOT / "sql" / "tables.md").read_text(encoding="utf-8") == text
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert readme_with_summary(readme, summary) == readme, "README table list is stale"
 

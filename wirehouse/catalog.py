@@ -1,4 +1,4 @@
-"""Table and column documentation: one source for COMMENT ON and for docs/tables.md.
+"""Table and column documentation: one source for COMMENT ON and for sql/tables.md.
 
 Raw tables are documented by the data contract (the loader comments them). Everything else is
 documented in ``sql/catalog.toml``, next to the SQL that builds it:
@@ -14,7 +14,7 @@ its name (shared names such as ``month`` or ``rank``), or the contract doc of th
 when the contract uses it with one meaning. So a BI tool's schema browser and the README's
 table reference say the same thing, and a column documented once is documented everywhere.
 
-Run ``python -m wirehouse.catalog [OUT]`` to regenerate docs/tables.md; a test keeps it fresh.
+Run ``python -m wirehouse.catalog [OUT]`` to regenerate sql/tables.md; a test keeps it fresh.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ README_END = "<!-- tables:end -->"
 
 
 def render_summary(con: duckdb.DuckDBPyConnection) -> str:
-    """One line per table and view, for the README; the columns are in docs/tables.md."""
+    """One line per table and view, for the README; the columns are in sql/tables.md."""
     out = ["| object | kind | what it holds |", "|---|---|---|"]
     for schema in SCHEMAS:
         out += [f"| `{o.schema}.{o.name}` | {o.kind.lower()} | {_cell(o.comment)} |"
@@ -211,7 +211,7 @@ def build_reference_warehouse(path: str, sql_dir: str, reference_dir: str) -> No
 
 
 def generate(out: str | None = None, readme: str | None = None) -> tuple[str, str]:
-    """The table reference (docs/tables.md) and its README summary, from one warehouse."""
+    """The table reference (sql/tables.md) and its README summary, from one warehouse."""
     from wirehouse.settings import get_settings
 
     settings = get_settings()
@@ -235,5 +235,5 @@ def generate(out: str | None = None, readme: str | None = None) -> tuple[str, st
 if __name__ == "__main__":
     from wirehouse.settings import PROJECT_ROOT
 
-    generate(sys.argv[1] if len(sys.argv) > 1 else str(PROJECT_ROOT / "docs" / "tables.md"),
+    generate(sys.argv[1] if len(sys.argv) > 1 else str(PROJECT_ROOT / "sql" / "tables.md"),
              str(PROJECT_ROOT / "README.md"))
