@@ -25,7 +25,15 @@ from wirehouse.dates import resolve_date
 from wirehouse.documents import stable_id
 from wirehouse.entities import DocEntities, ner_span
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
-from wirehouse.participants import Context, actors, children, find_targets, nominal, subject
+from wirehouse.participants import (
+    Context,
+    actors,
+    children,
+    find_targets,
+    nominal,
+    purpose_partner,
+    subject,
+)
 
 __all__ = ["extract_events", "extract_quotations", "extract_amounts", "document_tone"]
 
@@ -257,6 +265,8 @@ def extract_events(
                         direct += [p for c in tok.children if c.dep_ == "prep"
                                    and c.lower_ == "with" for p in children(c, "pobj")]
                         targets, _ = actors(direct, ents, ctx, doc)
+                        if not targets:
+                            targets, _ = actors(purpose_partner(tok), ents, ctx, doc)
                     else:
                         targets = find_targets(tok, skip, sources, ents, ctx, doc)
             if not sources and not targets:

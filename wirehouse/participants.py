@@ -145,7 +145,20 @@ def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEnti
                             for r in roles]
             nxt += [c for c in node.children if c.dep_ in _WALK]
         frontier = nxt
+    purpose = [o for o in purpose_partner(tok) if o.i not in skip]
+    if purpose:
+        found, _ = actors(purpose, ents, ctx, doc, owner_ok=True)
+        return found
     return []
+
+
+def purpose_partner(tok: Token) -> list[Token]:
+    """"welcomed Chinese diplomats ... to discuss support": the partner of a purpose clause is
+    the object of the verb it serves, not the clause's own (absent) partner."""
+    if tok.dep_ not in ("advcl", "xcomp") or not any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return []
+    return [t for o in children(tok.head, "dobj") for t in (o, *conjuncts(o))]
 
 
 def _role_only(head: Token) -> list[tuple[str, int, int, str]]:
