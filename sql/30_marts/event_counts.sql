@@ -1,6 +1,9 @@
 -- Daily event counts by CAMEO root code and (directed) country dyad, with mean Goldstein.
 -- Each distinct event counts once however many documents or syndicated copies report it.
-CREATE OR REPLACE VIEW marts.daily_event_counts AS
+-- Both marts here are TABLEs rebuilt on each load (pre-aggregated: a dashboard reads a few
+-- thousand rows instead of re-aggregating every event; 0.1-0.25 s per query as views on a
+-- 1M-event warehouse, 20-50x a plain scan of the events table; bench/queries.py).
+CREATE OR REPLACE TABLE marts.daily_event_counts AS
 SELECT
     e.event_date,
     e.root_code,
@@ -12,11 +15,12 @@ SELECT
     avg(e.goldstein) AS mean_goldstein
 FROM marts.events AS e
 LEFT JOIN staging.cameo_codes AS c ON c.event_code = e.root_code
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY ALL;
 
 -- Cooperation and conflict between two countries: events per GDELT quad class, both actors
 -- coded with a country (IGOs and uncoded actors have none and are left out).
-CREATE OR REPLACE VIEW marts.dyad_cooperation AS
+CREATE OR REPLACE TABLE marts.dyad_cooperation AS
 SELECT
     e.source_country,
     sc.country_name AS source_country_name,
@@ -36,4 +40,5 @@ FROM marts.events AS e
 LEFT JOIN staging.countries AS sc ON sc.country_iso3 = e.source_country
 LEFT JOIN staging.countries AS tc ON tc.country_iso3 = e.target_country
 WHERE e.source_country IS NOT NULL AND e.target_country IS NOT NULL
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY e.source_country, e.target_country;
