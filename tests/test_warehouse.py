@@ -100,3 +100,20 @@ def test_failed_check_leaves_warehouse_unchanged(tmp_path: Path) -> None:
         run_library(settings.with_(sql_dir=str(bad_sql)), [str(SEED)], force=True)
     assert snapshot(settings.warehouse) == before
     assert not list(tmp_path.glob("wh.duckdb.*.tmp*"))
+
+
+def test_check_scope_limits_per_document_checks(seeded: Settings, tmp_path: Path) -> None:
+    """A load re-checks offsets only of the documents it replaced; a full check sees all."""
+    from wirehouse.warehouse import CheckFailed, run_checks
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(seeded.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("UPDATE raw.mentions SET end_char = end_char + 1 "
+                    "WHERE mention_id = (SELECT min(mention_id) FROM raw.mentions)")
+        run_checks(con, seeded.sql_dir, scope="SELECT doc_id FROM raw.documents WHERE false")
+        with pytest.raises(CheckFailed, match="mentions_offsets_in_body"):
+            run_checks(con, seeded.sql_dir)
+    finally:
+        con.close()

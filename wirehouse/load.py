@@ -158,7 +158,9 @@ def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: s
                 load_reference(con, reference_dir)
                 result.inserted = load_files(con, files)
                 apply_sql(con, sql_dir)
-                run_checks(con, sql_dir)
+                run_checks(con, sql_dir, scope=(
+                    "SELECT doc_id FROM run_docs" if files.get("documents") else
+                    "SELECT doc_id FROM raw.documents WHERE false"))
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
                 result.totals = {

@@ -56,8 +56,16 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: str) -> list[s
     return loaded
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, sql_dir: str, limit: int = 10) -> None:
-    """Each check selects offending rows; any row fails the load with the rows shown."""
+def run_checks(con: duckdb.DuckDBPyConnection, sql_dir: str, limit: int = 10,
+               scope: str = "SELECT doc_id FROM raw.documents") -> None:
+    """Each check selects offending rows; any row fails the load with the rows shown.
+
+    ``scope`` selects the doc_ids whose per-document properties (offsets slicing the body) are
+    checked, as the temp view ``check_documents``: a load checks only the documents it
+    replaced, since rows of other documents passed when they were loaded and reading every
+    body again made each publish of a million-event warehouse ~13 s slower.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP VIEW check_documents AS {scope}")
     failures = []
     for path in sql_files(sql_dir, "checks"):
         rel = con.execute(path.read_text(encoding="utf-8"))

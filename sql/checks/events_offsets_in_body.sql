@@ -17,7 +17,9 @@ WITH spans AS (
     SELECT 'amounts', amount_id, doc_id, start_char, end_char, text FROM raw.amounts
 )
 SELECT sp.what, sp.id, sp.doc_id, sp.s AS start_char, sp.e AS end_char, length(d.body) AS body_len
-FROM spans AS sp JOIN raw.documents AS d USING (doc_id)
+FROM spans AS sp
+JOIN check_documents USING (doc_id)  -- all documents, or those a load replaced
+JOIN raw.documents AS d USING (doc_id)
 WHERE sp.s IS NULL OR sp.e IS NULL
    OR sp.s < 0 OR sp.e > length(d.body) OR sp.s >= sp.e
    OR (sp.txt IS NOT NULL AND substring(d.body, sp.s + 1, sp.e - sp.s) <> sp.txt);
