@@ -8,7 +8,7 @@ and prints JSON with the mean token-level body F1 per set and its worst pages.
 The metric is the one the Zyte benchmark uses: bag-of-words F1 over lower-cased ``\\w+`` tokens,
 so word order and whitespace do not count, missing or extra words do.
 
-    .venv/bin/python bench/extraction_quality.py [--corpora /work/shared/corpora] [--worst 5]
+    .venv/bin/python bench/extraction_quality.py [--corpora ../shared/corpora] [--worst 5]
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def evaluate(pages: Iterator[tuple[str, str, bytes, str]], worst: int) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpora", type=Path, default=Path("/work/shared/corpora"),
+    parser.add_argument("--corpora", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpora",
                         help="folder holding article-extraction-benchmark/ and fundus-en-html/")
     parser.add_argument("--worst", type=int, default=5, help="worst pages listed per set")
     args = parser.parse_args(argv)
