@@ -83,7 +83,8 @@ def evaluate(pages: Iterator[tuple[str, str, bytes, str]], worst: int) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpora", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpora",
+    parser.add_argument("--corpora", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "corpora",
                         help="folder holding article-extraction-benchmark/ and fundus-en-html/")
     parser.add_argument("--worst", type=int, default=5, help="worst pages listed per set")
     args = parser.parse_args(argv)

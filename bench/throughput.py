@@ -163,7 +163,8 @@ def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
     for key, op, target in targets:
         if key in r:
             ok = r[key] >= target if op == ">=" else r[key] <= target
-            rows.append(f"| `{key}` | {r[key]:.3f} | {op} {target} | {'met' if ok else 'NOT met'} |")
+            verdict = "met" if ok else "NOT met"
+            rows.append(f"| `{key}` | {r[key]:.3f} | {op} {target} | {verdict} |")
     cmd = "    .venv/bin/python bench/throughput.py" + (f" --docs {args.docs}"
                                                        if args.docs != 1000 else "")
     return "\n".join([
