@@ -1,25 +1,37 @@
 """Per-document language, so non-English documents are kept but not sent to the English pipeline.
 
-langdetect is a maintained port of Google's language-detection; its sampling is random, so the
-factory seed is fixed to make reruns agree. Only the head of the text is read: a couple of
-thousand characters decide the language as well as the whole article and keep long documents
-fast.
+py3langid (a maintained fork of langid.py, naive Bayes over byte n-grams, model shipped in the
+package) is deterministic and about ten times faster than langdetect, which cost 7 ms a
+document and was most of the ingest stage. The candidate set is the living languages with an
+ISO 639-1 code: the model's extra labels (Nigerian Pidgin, "no linguistic content", Volapük,
+Latin...) were what it chose for Reuters commodity tables, which are English.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from langdetect import DetectorFactory, detect
-from langdetect.lang_detect_exception import LangDetectException
-
-DetectorFactory.seed = 0
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Enough text to decide reliably; detection cost grows with length, accuracy barely does.
 HEAD_CHARS = 2000
-# Below this many letters the detector guesses (it calls "OK" Turkish): better unknown.
+# Below this many letters any detector guesses: better unknown.
 MIN_LETTERS = 12
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LIVING = frozenset({"eo", "vo", "la", "sa", "ia", "ie", "io"})
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE)
+    ident.set_languages([c for c in ident.nb_classes
+                         if len(c) == 2 and c not in _NOT_LIVING])
+    return ident
 
 
 def detect_language(text: str) -> str | None:
@@ -27,11 +39,5 @@ def detect_language(text: str) -> str | None:
     head = text[:HEAD_CHARS]
     if len(_LETTER.findall(head)) < MIN_LETTERS:
         return None
-    # The seed is read when a detector is created; set it again in case other code changed it.
-    DetectorFactory.seed = 0
-    try:
-        code: str = detect(head)
-    except LangDetectException:
-        return None
-    # langdetect says "zh-cn"/"zh-tw"; the documents table holds bare ISO 639-1 codes.
-    return code.split("-")[0].lower()
+    code, _score = _identifier().classify(head)
+    return str(code)
