@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections.abc import Iterator
+from datetime import datetime
 
 import pyarrow.parquet as pq
 from spacy.attrs import IS_PUNCT, IS_SPACE
@@ -44,12 +46,9 @@ def _word_count(doc: Doc) -> int:
     return sum(1 for punct, space in flags if not (punct or space))
 
 
-def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
-    """Extract every table from one staged batch; returns table name -> Parquet path.
-
-    Non-English documents keep their documents row but skip the English pipeline.
-    """
-    docs = pq.read_table(staged_path).to_pylist()
+def _extract_docs(docs: list[dict[str, object]], run_id: str, settings: Settings,
+                  n_process: int = 1) -> dict[str, list[dict[str, object]]]:
+    """Rows of every output table for these staged documents (their documents rows updated)."""
     nlp = load_pipeline(settings.model, settings.reference_dir)
     model = model_version(nlp)
     version = extractor_version(settings.reference_dir)
@@ -72,7 +71,9 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
         rows["mentions"].extend(
             {**m.__dict__, "doc_id": doc_id, "run_id": run_id} for m in ents.mentions
         )
-        events = extract_events(doc, doc_id, ents, meta["published_at"], run_id)
+        published = meta["published_at"]
+        events = extract_events(doc, doc_id, ents,
+                                published if isinstance(published, datetime) else None, run_id)
         rows["event_mentions"].extend(events)
         rows["quotations"].extend(extract_quotations(doc, doc_id, ents, run_id))
         rows["amounts"].extend(extract_amounts(doc, doc_id, run_id))
@@ -87,15 +88,51 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
             for e in ents.entities.values()
         )
 
-    for doc, doc_id in pipe(nlp, _english(docs), settings.n_process, settings.nlp_batch_size):
+    for doc, doc_id in pipe(nlp, _english(docs), n_process, settings.nlp_batch_size):
         done(doc, doc_id)
     for row in docs:
         if row["language"] not in (None, "en"):
             done(None, str(row["doc_id"]))
+    return rows
+
+
+def _extract_share(args: tuple[list[dict[str, object]], str, Settings]
+                   ) -> dict[str, list[dict[str, object]]]:
+    docs, run_id, settings = args
+    return _extract_docs(docs, run_id, settings)
+
+
+# Below this many documents per worker, forking costs more than it saves.
+MIN_DOCS_PER_WORKER = 8
+
+
+def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+    """Extract every table from one staged batch; returns table name -> Parquet path.
+
+    With ``n_process`` > 1 the batch is shared among forked worker processes that each parse
+    *and* extract their share, so the entity and event coding runs in parallel too (with
+    spaCy's own n_process it ran in this process while the workers only parsed, measured at
+    0.44 of bare spaCy's words/s on 2 cores). The workers are forked after the model is loaded
+    here, so none loads it again. Rows come back in input order: the output does not depend
+    on the number of workers. Non-English documents keep their documents row but skip the
+    English pipeline.
+    """
+    docs = pq.read_table(staged_path).to_pylist()
+    load_pipeline(settings.model, settings.reference_dir)
+    workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
+    if workers > 1:
+        shares = [docs[i::workers] for i in range(workers)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_extract_share, [(share, run_id, settings) for share in shares])
+    else:
+        parts = [_extract_docs(docs, run_id, settings)]
+    order = {str(r["doc_id"]): i for i, r in enumerate(docs)}
+    rows = {name: sorted((r for p in parts for r in p[name]),
+                         key=lambda r: order[str(r["doc_id"])])
+            for name in OUTPUT_TABLES}
     rows["documents"].sort(key=lambda r: str(r["doc_id"]))
     return {
         name: write_rows(settings.lake, name, rows[name], run_id, part)
         for name in OUTPUT_TABLES
         if name in TABLES
     }
-
