@@ -134,6 +134,23 @@ def writer_lock(warehouse: str) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def swap_in(tmp: str, warehouse: str) -> Iterator[None]:
+    """Build the next version of the warehouse at ``tmp``; if the block succeeds, make it
+    durable and rename it over ``warehouse``. Leftovers are removed either way, so a failed
+    build leaves the published file as it was."""
+    try:
+        yield
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, warehouse)
+        _fsync_dir(warehouse)
+    finally:
+        for leftover in (tmp, f"{tmp}.wal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+
+
 def _fsync_dir(path: str) -> None:
     fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
     try:
@@ -146,37 +163,28 @@ def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: s
             reference_dir: str) -> LoadResult:
     """Load into a copy of the warehouse, check it, and swap it in by rename."""
     result = LoadResult()
-    with writer_lock(warehouse):
-        tmp = f"{warehouse}.{run_id}.tmp"
+    tmp = f"{warehouse}.{run_id}.tmp"
+    with writer_lock(warehouse), swap_in(tmp, warehouse):
         if os.path.exists(warehouse):
             shutil.copyfile(warehouse, tmp)
+        con = duckdb.connect(tmp)
         try:
-            con = duckdb.connect(tmp)
-            try:
-                con.execute("BEGIN")
-                create_raw_tables(con)
-                load_reference(con, reference_dir)
-                result.inserted = load_files(con, files)
-                apply_sql(con, sql_dir)
-                run_checks(con, sql_dir, scope=(
-                    "SELECT doc_id FROM run_docs" if files.get("documents") else
-                    "SELECT doc_id FROM raw.documents WHERE false"))
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-                result.totals = {
-                    name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
-                    for name in TABLES
-                }
-            finally:
-                con.close()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, warehouse)
-            _fsync_dir(warehouse)
+            con.execute("BEGIN")
+            create_raw_tables(con)
+            load_reference(con, reference_dir)
+            result.inserted = load_files(con, files)
+            apply_sql(con, sql_dir)
+            run_checks(con, sql_dir, scope=(
+                "SELECT doc_id FROM run_docs" if files.get("documents") else
+                "SELECT doc_id FROM raw.documents WHERE false"))
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            result.totals = {
+                name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
+                for name in TABLES
+            }
         finally:
-            for leftover in (tmp, f"{tmp}.wal"):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
+            con.close()
     return result
 
 

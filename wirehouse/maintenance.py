@@ -25,7 +25,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from wirehouse.contract import TABLES
-from wirehouse.load import create_raw_tables, writer_lock
+from wirehouse.load import create_raw_tables, swap_in, writer_lock
 from wirehouse.parquet import staging_dir
 from wirehouse.warehouse import apply_sql, run_checks
 
@@ -153,40 +153,23 @@ def rewrite_warehouse(warehouse: str, sql_dir: str) -> tuple[int, int]:
     Returns the file size in bytes before and after.
     """
     before = os.path.getsize(warehouse)
-    with writer_lock(warehouse):
-        tmp = f"{warehouse}.maintenance.tmp"
+    tmp = f"{warehouse}.maintenance.tmp"
+    with writer_lock(warehouse), swap_in(tmp, warehouse):
+        con = duckdb.connect(tmp)
         try:
-            con = duckdb.connect(tmp)
-            try:
-                con.execute(f"ATTACH '{warehouse.replace(chr(39), chr(39) * 2)}' AS src "
-                            "(READ_ONLY)")
-                con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
-                con.execute("DETACH src")
-                con.execute("BEGIN")
-                create_raw_tables(con)  # restores the column comments COPY does not carry
-                apply_sql(con, sql_dir)
-                run_checks(con, sql_dir)
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, warehouse)
-            _fsync_dir(warehouse)
+            con.execute(f"ATTACH '{warehouse.replace(chr(39), chr(39) * 2)}' AS src "
+                        "(READ_ONLY)")
+            con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
+            con.execute("DETACH src")
+            con.execute("BEGIN")
+            create_raw_tables(con)  # restores the column comments COPY does not carry
+            apply_sql(con, sql_dir)
+            run_checks(con, sql_dir)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
         finally:
-            for leftover in (tmp, f"{tmp}.wal"):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
+            con.close()
     return before, os.path.getsize(warehouse)
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:
