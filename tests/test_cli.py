@@ -57,3 +57,16 @@ def test_conll_reader_iob1_and_iob2(tmp_path) -> None:  # type: ignore[no-untype
     got = {(doc.text[s:e], t) for s, e, t in doc.spans}
     assert got == {("John Smith", "PER"), ("New York", "LOC"), ("Paris", "LOC"),
                    ("Berlin", "LOC")}
+
+
+def test_duckdb_cli_reads_the_warehouse(seeded: Settings) -> None:
+    """The duckdb CLI installed with the project opens the file read-only, as the README says."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).parent / "duckdb"
+    out = subprocess.run([str(cli), "-readonly", "-csv", seeded.warehouse,
+                          "SELECT count(*) AS n FROM marts.entities"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["n", "17"]
