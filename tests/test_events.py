@@ -218,3 +218,15 @@ def test_plover_gsr_dev_targets():
     result = evaluate_events(str(GSR_DEV), MODEL)
     assert result["event_type"]["f1"] >= 0.60
     assert result["actor_country_accuracy"] >= 0.80
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("Venezuelan President Nicolás Maduro spoke on Monday. Russia criticized the regime on "
+     "Tuesday.", "VENGOV"),
+    ("Iranian President Hassan Rouhani addressed parliament. The United States imposed new "
+     "sanctions on the government.", "IRNGOV"),
+    ("Russia criticized the regime on Tuesday.", None),  # nothing earlier to refer to
+])
+def test_the_regime_means_the_government_named_before(nlp, text, target):
+    events = events_of(nlp, text)
+    assert events and {e["target_code"] for e in events} == {target}

@@ -207,6 +207,9 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             if owners and owners[0].country:
                 country = owners[0].country
                 break
+    if country is None and role == "GOV" and ents is not None and any(
+            t.dep_ == "det" and t.lower_ == "the" for t in head.lefts):
+        country = _recent_country(ents, head.idx, role)
     if ent is not None and role and ent.role is None and ent.entity_type in ("PERSON", "ORG"):
         ent.role = role  # the entities table gets the role the text gives
     entity_id = ent.entity_id if ent is not None else None
@@ -229,6 +232,25 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             country, role = country or app.country, role or app.role
         actors.append(Actor(text, start, end, entity_id, country, role))
     return actors
+
+
+# How far back "the regime" / "the government" looks for the government it means.
+_COREF_CHARS = 600
+
+
+def _recent_country(ents: DocEntities, before: int, role: str) -> str | None:
+    """"... the Maduro regime. China has also helped the regime": a definite role phrase with
+    no country of its own means the nearest preceding entity in that role, within a few
+    sentences."""
+    for m in reversed(ents.mentions):
+        if m.start_char >= before or m.entity_id is None:
+            continue
+        if before - m.start_char > _COREF_CHARS:
+            break
+        ent = ents.entities[m.entity_id]
+        if ent.role == role and ent.country_iso3:
+            return ent.country_iso3
+    return None
 
 
 def _appos_actor(head: Token, ents: DocEntities | None) -> Actor | None:
