@@ -32,10 +32,13 @@ def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:
                # The scheduler service looks for due runs every 60 s by default.
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2",
                PREFECT_RUNNER_POLL_FREQUENCY="2")
+    # Output to a file, not a pipe: a flow-run subprocess that is being cancelled may keep the
+    # pipe open after `schedule` itself has exited, and reading to EOF would wait for it.
+    log = tmp_path / "schedule.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "wirehouse.cli", "schedule", "--config",
          str(tmp_path / "prefect.yaml"), "--interval", "5"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
         loaded = False
@@ -45,7 +48,8 @@ def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:
         state = json.loads((home / "wirehouse-server.json").read_text())
     finally:
         proc.send_signal(signal.SIGTERM)
-        out = proc.communicate(timeout=60)[0].decode(errors="replace")
+        proc.wait(timeout=60)
+        out = log.read_text(errors="replace")
     assert loaded, out[-3000:]
     # It stopped the server it started.
     assert not (home / "wirehouse-server.json").exists()
