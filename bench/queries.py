@@ -28,7 +28,6 @@ Prints one JSON object and writes the section "Query latency (1M events)" of ben
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import os
@@ -48,7 +47,7 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from results import update_section  # noqa: E402
+from results import update_section, write_sample  # noqa: E402
 
 from wirehouse.contract import TABLES  # noqa: E402
 from wirehouse.documents import stable_id  # noqa: E402
@@ -57,7 +56,6 @@ from wirehouse.parquet import write_rows  # noqa: E402
 from wirehouse.settings import Settings  # noqa: E402
 from wirehouse.warehouse import sql_files  # noqa: E402
 
-REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
 SEEDS = ROOT / "seeds" / "*.txt"
 SECTION = "Query latency (1M events)"
 DOC_TABLES = ("documents", "document_sources", "mentions", "entities", "event_mentions",
@@ -72,26 +70,10 @@ ANCHOR = date(2020, 1, 1)
 
 # ----------------------------------------------------------------------------- 1. extract
 
-def write_sample(n: int, out: Path) -> Path:
-    """The first n Reuters articles with text, as the JSONL a user hands the ETL."""
-    path = out / f"reuters-{n}.jsonl"
-    kept = 0
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as src, path.open("w") as dst:
-        for line in src:
-            if kept == n:
-                break
-            if json.loads(line).get("text", "").strip():
-                dst.write(line)
-                kept += 1
-    return path
-
-
 def extract(n_docs: int, work: Path) -> tuple[dict[str, pa.Table], float]:
-    """The flow's stages without Prefect (as tests/conftest.py run_library): ingest, then
-    extract_batch per staged batch. Returns the extracted rows by table and the seconds."""
-    from wirehouse.ingest import ingest
-    from wirehouse.load import collect_files
-    from wirehouse.pipeline import extract_batch, model_signature
+    """The flow's ingest and extract stages without Prefect (pipeline.extract_sources).
+    Returns the extracted rows by table and the seconds."""
+    from wirehouse.pipeline import extract_sources
 
     t0 = time.perf_counter()
     cache = work / f"extracted-{n_docs}"
@@ -104,11 +86,7 @@ def extract(n_docs: int, work: Path) -> tuple[dict[str, pa.Table], float]:
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-bench-extract"
     sample = write_sample(n_docs, work)
-    ingested = ingest([str(sample), str(SEEDS)], run_id, settings, {},
-                      model_signature(settings), now)
-    outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
-               for i, path in enumerate(ingested.batches)]
-    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    _, files = extract_sources([str(sample), str(SEEDS)], run_id, settings, now)
     base = {name: pa.concat_tables([pq.read_table(p, schema=TABLES[name].schema)
                                     for p in files.get(name, [])])
             for name in DOC_TABLES}

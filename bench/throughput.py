@@ -14,7 +14,6 @@ prints one JSON object and writes it into bench/RESULTS.md (section "Throughput"
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -31,24 +30,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from results import update_section  # noqa: E402
+from results import update_section, write_sample  # noqa: E402
 
-REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]
-
-
-def write_sample(n: int, out: Path) -> Path:
-    """The first n articles with text, as the JSONL a user would hand the ETL."""
-    path = out / f"reuters-{n}.jsonl"
-    kept = 0
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as src, path.open("w") as dst:
-        for line in src:
-            if kept == n:
-                break
-            if json.loads(line).get("text", "").strip():
-                dst.write(line)
-                kept += 1
-    return path
 
 
 def bodies(path: Path) -> list[str]:

@@ -25,7 +25,8 @@ _STAGED_KEY_COLUMNS = ("doc_id", "title", "author", "caption", "url", "source", 
 def batch_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     """Cache key of one extract task: the batch's documents, extractor version and model.
 
-    ``signature`` is EXTRACTOR_VERSION|model name-version, computed once per run by the flow.
+    ``signature`` is nlp.extraction_signature (extractor version with the reference-data hash,
+    and the model's name-version), computed once per run by the flow.
     The lake is part of the key because the cached value is a set of paths into it.
     """
     staged = pq.read_table(parameters["staged_path"], columns=list(_STAGED_KEY_COLUMNS))

@@ -61,7 +61,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except OSError:
@@ -88,7 +88,7 @@ def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
     with open(home / f"{STATE_FILE}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state = _read_state(home)
-        if state and _alive(int(state["pid"])):  # type: ignore[call-overload]
+        if state and pid_alive(int(state["pid"])):  # type: ignore[call-overload]
             url = str(state["url"])
             if _wait_healthy(url, int(state["pid"]), timeout):  # type: ignore[call-overload]
                 return Server(url, int(state["pid"]), False)  # type: ignore[call-overload]
@@ -117,7 +117,7 @@ def _wait_healthy(url: str, pid: int, timeout: float) -> bool:
     while time.monotonic() < deadline:
         if healthy(url):
             return True
-        if not _alive(pid):
+        if not pid_alive(pid):
             return False
         time.sleep(0.5)
     return False
@@ -131,10 +131,10 @@ def stop_server(server: Server, home: Path | None = None) -> None:
     try:
         os.killpg(server.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
-        while _alive(server.pid) and time.monotonic() < deadline:
+        while pid_alive(server.pid) and time.monotonic() < deadline:
             _reap(server.pid)
             time.sleep(0.2)
-        if _alive(server.pid):
+        if pid_alive(server.pid):
             os.killpg(server.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass

@@ -35,17 +35,14 @@ def make_settings(tmp: Path, **changes: object) -> Settings:
 
 def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
-    from wirehouse.ingest import finish_ingest, ingest
-    from wirehouse.load import collect_files, known_documents, publish
-    from wirehouse.pipeline import extract_batch, model_signature
+    from wirehouse.ingest import finish_ingest
+    from wirehouse.load import known_documents, publish
+    from wirehouse.pipeline import extract_sources
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"
-    ingested = ingest(sources, run_id, settings, known_documents(settings.warehouse),
-                      model_signature(settings), now, force)
-    outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
-               for i, path in enumerate(ingested.batches)]
-    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    ingested, files = extract_sources(sources, run_id, settings, now,
+                                      known_documents(settings.warehouse), force)
     if files:
         publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
         finish_ingest(ingested, settings)

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 from conftest import CORPORA, SEED, make_settings
 
 from wirehouse.ingest import ingest
-from wirehouse.pipeline import extract_batch, model_signature
+from wirehouse.nlp import extraction_signature
+from wirehouse.pipeline import extract_batch
 
 
 def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
@@ -24,7 +25,8 @@ def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
     tables = {}
     for n in (1, 2):
         settings = make_settings(tmp_path / f"n{n}", batch_size=100).with_(n_process=n)
-        staged = ingest([str(source)], "run", settings, {}, model_signature(settings),
+        signature = extraction_signature(settings.model, settings.reference_dir)
+        staged = ingest([str(source)], "run", settings, {}, signature,
                         datetime(2026, 1, 1, tzinfo=UTC))
         assert len(staged.batches) == 1
         files = extract_batch(staged.batches[0], "run", settings, "00000")

@@ -16,6 +16,8 @@ import yaml
 from conftest import PROJECT_ROOT, make_settings, run_library
 from test_flow import reuters_sample, table_rows
 
+from flows.server import pid_alive
+
 
 def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:
     """`wirehouse schedule` on its own local server and PREFECT_HOME runs the ETL deployment."""
@@ -54,9 +56,9 @@ def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:
     # It stopped the server it started.
     assert not (home / "wirehouse-server.json").exists()
     deadline = time.monotonic() + 20
-    while _alive(int(state["pid"])) and time.monotonic() < deadline:
+    while pid_alive(int(state["pid"])) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _alive(int(state["pid"]))
+    assert not pid_alive(int(state["pid"]))
 
 
 def _documents(warehouse: Path) -> int:
@@ -69,14 +71,6 @@ def _documents(warehouse: Path) -> int:
         return int(row[0]) if row else 0
     finally:
         con.close()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
 
 
 def _lake_rows(lake: str, table: str) -> list[tuple[object, ...]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 _WS = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
 def normalise_body(text: str) -> str:
@@ -20,9 +21,6 @@ def normalise_body(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_QUOTES)
     return _WS.sub(" ", text).strip()
-
-
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
 def make_doc_id(body: str) -> str:

@@ -6,6 +6,8 @@ the current extractor version and model is not staged for NLP again.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -135,9 +137,6 @@ def ingest(
 
 def finish_ingest(result: IngestResult, settings: Settings) -> None:
     """After a successful load: keep the near-duplicate index, drop the staged batches."""
-    import os
-    import shutil
-
     if result.neardup_index and os.path.exists(result.neardup_index):
         target = neardup_index_path(settings)
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -14,6 +14,8 @@ from wirehouse.contract import TABLES
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
+from wirehouse.ingest import IngestResult, ingest
+from wirehouse.load import collect_files
 from wirehouse.nlp import (
     extraction_signature,
     extractor_version,
@@ -27,9 +29,17 @@ from wirehouse.settings import Settings
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
 
 
-def model_signature(settings: Settings) -> str:
-    """What an extraction depends on besides the text: a change makes documents stale."""
-    return extraction_signature(settings.model, settings.reference_dir)
+def extract_sources(
+    sources: list[str], run_id: str, settings: Settings, started_at: datetime,
+    known: dict[str, str] | None = None, force: bool = False,
+) -> tuple[IngestResult, dict[str, list[str]]]:
+    """The flow's ingest and extract stages run in this process, without Prefect (tests,
+    benchmarks): the staged run and its Parquet files by table, ready for load.publish."""
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    ingested = ingest(sources, run_id, settings, known or {}, signature, started_at, force)
+    outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
+               for i, path in enumerate(ingested.batches)]
+    return ingested, collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
 
 
 def _english(docs: list[dict[str, object]]) -> Iterator[tuple[str, str]]:
