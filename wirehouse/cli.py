@@ -75,6 +75,12 @@ def schedule(
 
     serve_schedules(Path(config) if config else DEFAULT_CONFIG, deployment or (), interval,
                     limit)
+    # Everything is stopped, the server we started included. Prefect's background workers
+    # that ship logs and events to the API would now retry against that stopped server and
+    # held interpreter exit for over a minute (seen in CI), so leave without waiting for them.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @app.command()
