@@ -18,13 +18,14 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import publish_artifacts
-from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage
+from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage, uses_host
 from wirehouse import progress
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
-from wirehouse.load import LoadResult, collect_files, known_documents, publish
+from wirehouse.load import LoadResult, collect_files, known_inputs, publish
 from wirehouse.nlp import extraction_signature
 from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
+from wirehouse.workers import running_host, start_host, stop_host
 
 
 class BatchesFailed(RuntimeError):
@@ -51,8 +52,11 @@ def flow_run_id() -> tuple[str, datetime]:
 def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
                    started_at: datetime, force: bool) -> IngestResult:
     """Read the sources and stage new or changed documents; unreadable ones are quarantined."""
-    known = known_documents(settings.warehouse)
-    return ingest(sources, run_id, settings, known, signature, started_at, force)
+    known = known_inputs(settings.warehouse)
+    # The host loads the model on another core while ingest reads on; a run with nothing
+    # new never starts it.
+    on_stage = (lambda: start_host(settings)) if uses_host(settings) else None
+    return ingest(sources, run_id, settings, known, signature, started_at, force, on_stage)
 
 
 # One retry: extraction is deterministic, but the task also reads and writes the lake.
@@ -63,6 +67,9 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
             signature: str) -> dict[str, str]:
     """NLP, entities and events for one staged batch. ``signature`` (extractor version and
     model) only feeds the cache key: a new model or extractor never reuses a batch."""
+    host = running_host()
+    if host is not None:
+        return host.extract_batch(staged_path, run_id, settings, part)
     # Imported here: spaCy costs 1.5 s to import, and a run with nothing new never needs it.
     from wirehouse import pipeline
 
@@ -169,10 +176,13 @@ def etl(
     outputs: list[dict[str, str]] = []
     if ingested.batches:
         t0 = time.perf_counter()
-        outputs = run_extract(ingested, run_id, settings, signature, force)
+        try:
+            outputs = run_extract(ingested, run_id, settings, signature, force)
+        finally:
+            stop_host()
         summary.seconds["extract"] = time.perf_counter() - t0
 
-    if outputs or ingested.quarantine_file:
+    if outputs or ingested.sources_file or ingested.quarantine_file:
         t0 = time.perf_counter()
         progress.stage("load")
         loaded = load(run_id, ingested, outputs, settings)

@@ -54,20 +54,28 @@ def outputs_exist(outputs: dict[str, str]) -> bool:
     return all(os.path.exists(p) for p in outputs.values())
 
 
+def uses_host(settings: Settings) -> bool:
+    """Whether the extract tasks run in the extraction host (wirehouse.workers): with the
+    thread runner on more than one core. The process and Dask runners load the model in
+    their own workers."""
+    return settings.task_runner == "thread" and settings.n_process > 1
+
+
 def extract_plan(settings: Settings, batches: int,
                  documents: int) -> tuple[TaskRunner[Any], Settings]:
     """The task runner for the extract stage and the settings its tasks run with.
 
     - process: one worker process per core (Prefect's ProcessPoolTaskRunner, spawn), each
       loading the model once and running nlp.pipe with n_process=1 over whole batches.
-    - thread: batches one at a time in the flow process, where the model is already loaded,
-      with spaCy's own n_process for parallelism. Measured faster on 2 cores (200 Reuters
-      articles, extract stage: 13-25 s against 29-40 s for the process pool; 1,000: 77 s
-      against 127 s wall): each pool worker pays ~5.5 s of imports and model load.
+    - thread: batches one at a time, in the extraction host (wirehouse.workers) that ingest
+      started, or in the flow process on one core; extract_batch shares each batch among
+      worker processes forked after the model is loaded. Measured faster on 2 cores than
+      the process pool (200 Reuters articles, extract stage: 13-25 s against 29-40 s;
+      1,000: 77 s against 127 s wall, before the forked workers): each pool worker pays
+      ~5.5 s of imports and model load.
     - dask: the batches go to a `distributed` cluster (WIREHOUSE_DASK_ADDRESS), or to a local
       cluster of one single-threaded worker process per core when no address is set.
-    A run with a single batch stays in the flow process, where the model is already loaded
-    (ingest needs its version), and lets spaCy split the batch when it is big enough.
+    With the process runner, a run of a single batch takes the thread runner.
     """
     per_batch = settings.with_(n_process=1)
     if settings.task_runner == "dask":
@@ -79,8 +87,8 @@ def extract_plan(settings: Settings, batches: int,
             "n_workers": settings.n_process, "threads_per_worker": 1, "processes": True,
         }), per_batch
     if settings.task_runner == "thread" or batches <= 1:
-        # spaCy gives each process chunks of nlp_batch_size: fewer chunks than processes
-        # would only pay the fork.
+        # A worker process with less than one nlp batch (nlp_batch_size documents) to parse
+        # would mostly pay for its fork.
         chunks = -(-documents // settings.nlp_batch_size)
         in_flow = settings.with_(n_process=max(1, min(settings.n_process, chunks)))
         return ThreadPoolTaskRunner(max_workers=1), in_flow

@@ -36,13 +36,13 @@ def make_settings(tmp: Path, **changes: object) -> Settings:
 def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
     from wirehouse.ingest import finish_ingest
-    from wirehouse.load import known_documents, publish
+    from wirehouse.load import known_inputs, publish
     from wirehouse.pipeline import extract_sources
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"
     ingested, files = extract_sources(sources, run_id, settings, now,
-                                      known_documents(settings.warehouse), force)
+                                      known_inputs(settings.warehouse), force)
     if files:
         publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
         finish_ingest(ingested, settings)

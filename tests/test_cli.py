@@ -70,3 +70,13 @@ def test_duckdb_cli_reads_the_warehouse(seeded: Settings) -> None:
                           "SELECT count(*) AS n FROM marts.entities"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["n", "17"]
+
+
+def test_run_over_unchanged_sources_starts_no_flow(seeded: Settings) -> None:
+    from conftest import PROJECT_ROOT
+
+    seeds = str(PROJECT_ROOT / "seeds" / "*.txt")
+    out = runner.invoke(app, ["run", seeds, "--warehouse", seeded.warehouse, "--no-progress"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("nothing new or changed in 1 input(s)")
+    assert "no flow run started" in out.output

@@ -183,3 +183,31 @@ def test_process_runner_equals_in_process(prefect_harness: None, tmp_path: Path,
     use_settings(monkeypatch, multi)
     etl(sources=[source], warehouse=multi.warehouse, lake=multi.lake)
     assert table_rows(multi.warehouse) == table_rows(single.warehouse)
+
+
+def test_extraction_host_equals_in_process(prefect_harness: None, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the thread runner on more than one core, ingest starts the extraction host
+    (wirehouse.workers) and the batches are extracted there: same rows as in-process."""
+    from conftest import run_library
+
+    import flows.etl
+    from wirehouse import workers
+
+    source = reuters_sample(tmp_path / "docs.jsonl", 4)
+    single = make_settings(tmp_path / "single")
+    run_library(single, [source])
+    multi = make_settings(tmp_path / "multi", task_runner="thread", batch_size=2)
+    multi = multi.with_(n_process=2)
+    use_settings(monkeypatch, multi)
+    hosts: list[workers.ExtractionHost] = []
+
+    def start_host(settings: Settings) -> workers.ExtractionHost:
+        hosts.append(workers.start_host(settings))
+        return hosts[-1]
+
+    monkeypatch.setattr(flows.etl, "start_host", start_host)
+    flows.etl.etl(sources=[source], warehouse=multi.warehouse, lake=multi.lake)
+    assert hosts and not hosts[0].alive()  # started by ingest, stopped after extraction
+    assert workers.running_host() is None
+    assert table_rows(multi.warehouse) == table_rows(single.warehouse)

@@ -117,3 +117,46 @@ def test_check_scope_limits_per_document_checks(seeded: Settings, tmp_path: Path
             run_checks(con, seeded.sql_dir)
     finally:
         con.close()
+
+
+def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
+    """The no-op check `wirehouse run` makes before starting a flow, and ingest's own rule:
+    a run changes the warehouse only for a new or stale document, a new location of a
+    loaded one, or a new rejected input; otherwise it writes nothing."""
+    from wirehouse.ingest import pending_work
+    from wirehouse.load import known_inputs
+    from wirehouse.nlp import extraction_signature
+
+    settings = make_settings(tmp_path)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(SEED, inbox / "one.txt")
+    (inbox / "empty.txt").write_bytes(b"")
+
+    def pending() -> str | None:
+        return pending_work([str(inbox)], settings, known_inputs(settings.warehouse),
+                            signature).reason
+
+    assert pending() == f"new unreadable input {inbox / 'empty.txt'}"  # sorted: empty first
+    run_library(settings, [str(inbox)])
+    assert pending() is None
+    before = snapshot(settings.warehouse)
+    assert run_library(settings, [str(inbox)])["ingested"].sources_file is None  # type: ignore[attr-defined]
+    assert snapshot(settings.warehouse) == before  # the rejected input alone is no work
+
+    shutil.copy(SEED, inbox / "two.txt")  # a loaded document at a new place
+    assert pending() == f"new location {inbox / 'two.txt'} of a loaded document"
+    again = run_library(settings, [str(inbox)])["ingested"]
+    assert again.batches == [] and again.duplicates == 1  # type: ignore[attr-defined]
+    con = duckdb.connect(settings.warehouse, read_only=True)
+    uris = con.execute("SELECT uri FROM raw.document_sources ORDER BY uri").fetchall()
+    con.close()
+    assert [Path(u).name for (u,) in uris] == ["one.txt", "two.txt"]
+    assert pending() is None
+
+    edited = SEED.read_text(encoding="utf-8").replace("Venezuelan dictator", "Venezuela's")
+    (inbox / "three.txt").write_text(edited, encoding="utf-8")
+    assert pending() == f"new document {inbox / 'three.txt'}"
+    assert pending_work([str(inbox)], settings, known_inputs(settings.warehouse),
+                        "other-extractor|model").reason == f"stale document {inbox / 'one.txt'}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,3 +61,12 @@ class Rejected:
     message: str
     record: int | None = None
     first_bytes: bytes = b""
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the warehouse already holds, so that a run can tell new input from input seen."""
+
+    documents: Mapping[str, str] = field(default_factory=dict)  # doc_id -> signature
+    locations: frozenset[tuple[str, str]] = frozenset()  # (doc_id, uri)
+    rejections: frozenset[str] = frozenset()  # quarantine_id

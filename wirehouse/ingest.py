@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wirehouse.documents import RawDocument, Rejected, stable_id
+from wirehouse.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.language import detect_language
 from wirehouse.parquet import staging_dir, write_rows
 from wirehouse.settings import Settings
@@ -54,31 +54,96 @@ def _document_row(doc: RawDocument, cluster_id: str, run_id: str) -> dict[str, o
 
 def _quarantine_row(rej: Rejected, run_id: str, now: datetime) -> dict[str, object]:
     return {
-        "quarantine_id": stable_id(rej.uri, rej.record, rej.reason),
+        "quarantine_id": _quarantine_id(rej),
         "uri": rej.uri, "record": rej.record, "reason": rej.reason, "message": rej.message,
         "first_bytes": rej.first_bytes[:64], "seen_at": now, "run_id": run_id,
     }
+
+
+def _quarantine_id(rej: Rejected) -> str:
+    return stable_id(rej.uri, rej.record, rej.reason)
+
+
+@dataclass
+class _Seen:
+    """What a pass over the sources found that the warehouse does not have."""
+
+    new_locations: int = 0
+    new_rejections: int = 0
+
+
+def _classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
+              force: bool, seen: _Seen) -> Iterator[tuple[str, RawDocument | Rejected]]:
+    """Each input with what it is to this run: rejected, duplicate (of an earlier input of
+    the run), unchanged, new or stale. The one rule shared by ingest and pending_work."""
+    ids: set[str] = set()
+    for item in items:
+        if isinstance(item, Rejected):
+            seen.new_rejections += _quarantine_id(item) not in known.rejections
+            yield "rejected", item
+            continue
+        seen.new_locations += (item.doc_id, item.uri) not in known.locations
+        if item.doc_id in ids:
+            yield "duplicate", item
+            continue
+        ids.add(item.doc_id)
+        previous = known.documents.get(item.doc_id)
+        if previous == signature and not force:
+            yield "unchanged", item
+        else:
+            yield ("new" if previous is None else "stale"), item
+
+
+@dataclass
+class PendingWork:
+    reason: str | None  # None: a run would not change the warehouse
+    inputs: int  # inputs read to find out (all of them when there is no reason)
+
+
+def pending_work(paths: Iterable[str], settings: Settings, known: Known,
+                 signature: str) -> PendingWork:
+    """Whether a run over ``paths`` would change the warehouse, and the first reason found.
+
+    It would not when every document is unchanged and every location and rejected input was
+    seen before. Reads and hashes the sources, nothing more, and stops at the first reason.
+    """
+    seen = _Seen()
+    inputs = 0
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    for kind, item in _classify(items, known, signature, False, seen):
+        inputs += 1
+        if kind in ("new", "stale"):
+            return PendingWork(f"{kind} document {item.uri}", inputs)
+        if seen.new_rejections:
+            return PendingWork(f"new unreadable input {item.uri}", inputs)
+        if seen.new_locations:
+            return PendingWork(f"new location {item.uri} of a loaded document", inputs)
+    return PendingWork(None, inputs)
 
 
 def ingest(
     paths: Iterable[str],
     run_id: str,
     settings: Settings,
-    known: dict[str, str],
+    known: Known,
     signature: str,
     started_at: datetime,
     force: bool = False,
+    on_stage: Callable[[], object] | None = None,
 ) -> IngestResult:
     """Stage new or stale documents as Parquet batches of ``settings.batch_size``.
 
-    ``known`` maps doc_id to the extraction signature it was loaded with; ``signature`` is
-    the current one. Every source location is recorded, skipped documents included.
+    ``known`` is what the warehouse holds (documents with the extraction signature they were
+    loaded with); ``signature`` is the current one. ``on_stage`` is called once, before the
+    first document is staged: the flow starts loading the model then, while ingest goes on.
+    A run with work records every source location, skipped documents included, and every
+    rejected input; a run without work (pending_work is None) writes nothing.
     """
     result = IngestResult(run_id)
     staged: list[dict[str, object]] = []
     sources: dict[tuple[str, str], dict[str, object]] = {}
     quarantine: list[dict[str, object]] = []
-    seen: set[str] = set()
+    seen = _Seen()
     index: NearDuplicateIndex | None = None
     out = staging_dir(settings.lake, run_id)
 
@@ -89,7 +154,8 @@ def ingest(
             result.batches.append(path)
             staged.clear()
 
-    for item in read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields()):
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    for kind, item in _classify(items, known, signature, force, seen):
         if isinstance(item, Rejected):
             quarantine.append(_quarantine_row(item, run_id, started_at))
             continue
@@ -98,19 +164,19 @@ def ingest(
             "doc_id": item.doc_id, "uri": item.uri, "first_seen": started_at,
             "last_seen": started_at, "run_id": run_id,
         }
-        if item.doc_id in seen:
+        if kind == "duplicate":
             result.duplicates += 1
             continue
-        seen.add(item.doc_id)
-        previous = known.get(item.doc_id)
-        if previous == signature and not force:
+        if kind == "unchanged":
             result.skipped += 1
             continue
-        if previous is None:
+        if kind == "new":
             result.new += 1
         else:
             result.stale += 1
         if index is None:
+            if on_stage is not None:
+                on_stage()
             # Loaded on the first document to stage: a run with nothing new never pays for
             # datasketch or the saved signatures.
             from wirehouse.dedup import NearDuplicateIndex
@@ -123,9 +189,11 @@ def ingest(
     flush()
 
     result.quarantined = len(quarantine)
+    if not (result.batches or seen.new_rejections or seen.new_locations):
+        return result
     if quarantine:
         result.quarantine_file = write_rows(str(out), "quarantine", quarantine, run_id, "ingest")
-    if sources and (result.batches or quarantine):
+    if sources:
         result.sources_file = write_rows(
             str(out), "document_sources", list(sources.values()), run_id, "ingest"
         )

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.contract import SCHEMA_VERSION, TABLES, Table, field_doc
+from wirehouse.documents import Known
 from wirehouse.warehouse import apply_sql, load_reference, run_checks
 
 _TYPES = {
@@ -188,19 +189,22 @@ def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: s
     return result
 
 
-def known_documents(warehouse: str) -> dict[str, str]:
-    """doc_id -> extraction signature of every loaded document ({} for a new warehouse)."""
+def known_inputs(warehouse: str) -> Known:
+    """The loaded documents with their extraction signatures, their locations and the
+    rejected inputs (all empty for a new warehouse)."""
     if not os.path.exists(warehouse):
-        return {}
+        return Known()
     con = duckdb.connect(warehouse, read_only=True)
     try:
-        rows = con.execute(
+        documents = con.execute(
             "SELECT doc_id, extractor_version || '|' || model FROM raw.documents").fetchall()
+        locations = con.execute("SELECT doc_id, uri FROM raw.document_sources").fetchall()
+        rejections = con.execute("SELECT quarantine_id FROM raw.quarantine").fetchall()
     except duckdb.CatalogException:
-        return {}
+        return Known()
     finally:
         con.close()
-    return {r[0]: r[1] for r in rows}
+    return Known(dict(documents), frozenset(locations), frozenset(r[0] for r in rejections))
 
 
 def collect_files(

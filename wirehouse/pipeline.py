@@ -11,6 +11,7 @@ from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
 from wirehouse.contract import TABLES
+from wirehouse.documents import Known
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
@@ -31,12 +32,12 @@ OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotati
 
 def extract_sources(
     sources: list[str], run_id: str, settings: Settings, started_at: datetime,
-    known: dict[str, str] | None = None, force: bool = False,
+    known: Known | None = None, force: bool = False,
 ) -> tuple[IngestResult, dict[str, list[str]]]:
     """The flow's ingest and extract stages run in this process, without Prefect (tests,
     benchmarks): the staged run and its Parquet files by table, ready for load.publish."""
     signature = extraction_signature(settings.model, settings.reference_dir)
-    ingested = ingest(sources, run_id, settings, known or {}, signature, started_at, force)
+    ingested = ingest(sources, run_id, settings, known or Known(), signature, started_at, force)
     outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
                for i, path in enumerate(ingested.batches)]
     return ingested, collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
@@ -114,26 +115,31 @@ def _extract_share(args: tuple[list[dict[str, object]], str, Settings]
 
 # Below this many documents per worker, forking costs more than it saves.
 MIN_DOCS_PER_WORKER = 8
+# Each worker takes several shares in turn, so one that drew the long articles does not
+# leave the others idle at the end of the batch.
+SHARES_PER_WORKER = 6
 
 
 def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
     """Extract every table from one staged batch; returns table name -> Parquet path.
 
-    With ``n_process`` > 1 the batch is shared among forked worker processes that each parse
-    *and* extract their share, so the entity and event coding runs in parallel too (with
-    spaCy's own n_process it ran in this process while the workers only parsed, measured at
-    0.44 of bare spaCy's words/s on 2 cores). The workers are forked after the model is loaded
-    here, so none loads it again. Rows come back in input order: the output does not depend
-    on the number of workers. Non-English documents keep their documents row but skip the
-    English pipeline.
+    With ``n_process`` > 1 the batch is split into shares among forked worker processes that
+    each parse *and* extract theirs, so the entity and event coding runs in parallel too
+    (with spaCy's own n_process it ran in this process while the workers only parsed,
+    measured at 0.44 of bare spaCy's words/s on 2 cores). The workers are forked after the
+    model is loaded here, so none loads it again. Rows come back in input order: the output
+    does not depend on the number of workers. Non-English documents keep their documents row
+    but skip the English pipeline.
     """
     docs = pq.read_table(staged_path).to_pylist()
     load_pipeline(settings.model, settings.reference_dir)
     workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
     if workers > 1:
-        shares = [docs[i::workers] for i in range(workers)]
+        size = max(MIN_DOCS_PER_WORKER, -(-len(docs) // (workers * SHARES_PER_WORKER)))
+        shares = [docs[i:i + size] for i in range(0, len(docs), size)]
         with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_extract_share, [(share, run_id, settings) for share in shares])
+            parts = list(pool.imap(_extract_share, [(share, run_id, settings)
+                                                    for share in shares]))
     else:
         parts = [_extract_docs(docs, run_id, settings)]
     order = {str(r["doc_id"]): i for i, r in enumerate(docs)}

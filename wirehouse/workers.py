@@ -1,0 +1,144 @@
+"""The extraction host: one process that loads the model while ingest is still reading.
+
+Importing spaCy and the pipeline modules and loading the model cost ~3.5 s of one core, and
+before this they ran in the flow process after ingest, one after the other. The flow now
+starts the host when ingest stages its first document: the host loads the model on the other
+core while ingest goes on, then extracts each staged batch it is sent
+(``pipeline.extract_batch``, which forks its parse workers from the host after the model is
+loaded, so the model is loaded once and its pages are shared).
+
+The host is a plain ``python -m wirehouse.workers`` subprocess talking over two pipes, not a
+multiprocessing child: a spawned child would first import the parent's main module (all of
+Prefect, in a served flow run), and a fork of the flow process would copy its threads' locks.
+The host itself is single-threaded, so forking the parse workers from it is safe. A host
+whose flow process dies sees end-of-file on its pipe and exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from wirehouse.settings import Settings
+
+
+class HostFailed(RuntimeError):
+    """The extraction host exited or could not load the model."""
+
+
+class ExtractionHost:
+    """One model-loaded process; ``extract_batch`` calls run there one at a time."""
+
+    def __init__(self, model: str, reference_dir: str) -> None:
+        self.model, self.reference_dir = model, reference_dir
+        to_host, from_parent = os.pipe()
+        from_host, to_parent = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "wirehouse.workers", str(to_host), str(to_parent)],
+            pass_fds=(to_host, to_parent))
+        os.close(to_host)
+        os.close(to_parent)
+        self._send = Connection(from_parent, readable=False)
+        self._recv = Connection(from_host, writable=False)
+        self._lock = threading.Lock()
+        self._send.send((model, reference_dir))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def extract_batch(self, staged_path: str, run_id: str, settings: Settings,
+                      part: str) -> dict[str, str]:
+        with self._lock:
+            try:
+                self._send.send((staged_path, run_id, settings, part))
+                status, value, trace = self._recv.recv()
+            except (EOFError, OSError) as exc:
+                raise HostFailed(
+                    f"the extraction process exited (code {self.proc.poll()}) while extracting "
+                    f"{staged_path}; its output is above") from exc
+        if status == "ok":
+            return dict(value)
+        if isinstance(value, BaseException):
+            raise value from HostFailed(f"in the extraction process:\n{trace}")
+        raise HostFailed(f"{value}\n{trace}")
+
+    def close(self) -> None:
+        for conn in (self._send, self._recv):
+            conn.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+_host: ExtractionHost | None = None
+_host_lock = threading.Lock()
+
+
+def start_host(settings: Settings) -> ExtractionHost:
+    """The running host for this model, started if there is none (or it died)."""
+    global _host
+    with _host_lock:
+        if _host is not None and not (_host.alive() and _host.model == settings.model
+                                      and _host.reference_dir == settings.reference_dir):
+            _host.close()
+            _host = None
+        if _host is None:
+            _host = ExtractionHost(settings.model, settings.reference_dir)
+        return _host
+
+
+def running_host() -> ExtractionHost | None:
+    return _host
+
+
+def stop_host() -> None:
+    global _host
+    with _host_lock:
+        if _host is not None:
+            _host.close()
+            _host = None
+
+
+atexit.register(stop_host)
+
+
+def serve(requests: Connection, replies: Connection) -> None:
+    """The host's loop: load the model, then extract batches until the pipe closes."""
+    model, reference_dir = requests.recv()
+    try:
+        from wirehouse import pipeline
+
+        pipeline.load_pipeline(model, reference_dir)
+        failed: BaseException | None = None
+    except Exception as exc:  # reported with the first request, where someone is waiting
+        failed = exc
+    while True:
+        try:
+            staged_path, run_id, settings, part = requests.recv()
+        except EOFError:
+            return
+        try:
+            if failed is not None:
+                raise failed
+            reply: tuple[str, Any, str] = (
+                "ok", pipeline.extract_batch(staged_path, run_id, settings, part), "")
+        except Exception as exc:
+            reply = ("error", exc, traceback.format_exc())
+        try:
+            replies.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that won't pickle
+            replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2]))
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]),
+                                                                   readable=False))
