@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pyarrow.parquet as pq
 from spacy.attrs import IS_PUNCT, IS_SPACE
@@ -15,8 +16,6 @@ from wirehouse.documents import Known
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
-from wirehouse.ingest import IngestResult, ingest
-from wirehouse.load import collect_files
 from wirehouse.nlp import (
     extraction_signature,
     extractor_version,
@@ -27,6 +26,9 @@ from wirehouse.nlp import (
 from wirehouse.parquet import write_rows
 from wirehouse.settings import Settings
 
+if TYPE_CHECKING:
+    from wirehouse.ingest import IngestResult
+
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
 
 
@@ -36,6 +38,10 @@ def extract_sources(
 ) -> tuple[IngestResult, dict[str, list[str]]]:
     """The flow's ingest and extract stages run in this process, without Prefect (tests,
     benchmarks): the staged run and its Parquet files by table, ready for load.publish."""
+    # Imported here: the extraction host imports this module and never reads sources.
+    from wirehouse.ingest import ingest
+    from wirehouse.load import collect_files
+
     signature = extraction_signature(settings.model, settings.reference_dir)
     ingested = ingest(sources, run_id, settings, known or Known(), signature, started_at, force)
     outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
@@ -111,6 +117,20 @@ def _extract_share(args: tuple[list[dict[str, object]], str, Settings]
                    ) -> dict[str, list[dict[str, object]]]:
     docs, run_id, settings = args
     return _extract_docs(docs, run_id, settings)
+
+
+# Made up; touches every coder (actors, countries, events, quotation, amount, tone).
+WARM_UP_TEXT = ("French President Emmanuel Macron met Chinese officials in Beijing on Monday and "
+                "agreed to send $5 million in aid. \"We welcome the talks,\" the ministry said.")
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the model and every lexicon and table the coders load on first use, by
+    extracting one made-up document. Workers forked afterwards share them instead of each
+    loading its own (measured ~0.8 s a worker)."""
+    row: dict[str, object] = {"doc_id": "warm-up", "body": WARM_UP_TEXT, "language": "en",
+                              "published_at": None}
+    _extract_docs([row], "warm-up", settings.with_(n_process=1))
 
 
 # Below this many documents per worker, forking costs more than it saves.

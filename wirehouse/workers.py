@@ -1,11 +1,11 @@
 """The extraction host: one process that loads the model while ingest is still reading.
 
-Importing spaCy and the pipeline modules and loading the model cost ~3.5 s of one core, and
-before this they ran in the flow process after ingest, one after the other. The flow now
-starts the host when ingest stages its first document: the host loads the model on the other
-core while ingest goes on, then extracts each staged batch it is sent
-(``pipeline.extract_batch``, which forks its parse workers from the host after the model is
-loaded, so the model is loaded once and its pages are shared).
+Importing spaCy and the pipeline modules and loading the model cost ~3.5 s of one core, the
+coders' lexicons ~0.8 s more, and before this they ran in the flow process after ingest, one
+after the other. The flow now starts the host when ingest stages its first document: the
+host loads all of it on the other core while ingest goes on, then extracts each staged batch
+it is sent (``pipeline.extract_batch``, which forks its parse workers from the host after
+the loading, so everything is loaded once and its pages are shared).
 
 The host is a plain ``python -m wirehouse.workers`` subprocess talking over two pipes, not a
 multiprocessing child: a spawned child would first import the parent's main module (all of
@@ -117,7 +117,7 @@ def serve(requests: Connection, replies: Connection) -> None:
     try:
         from wirehouse import pipeline
 
-        pipeline.load_pipeline(model, reference_dir)
+        pipeline.warm_up(Settings(model=model, reference_dir=reference_dir))
         failed: BaseException | None = None
     except Exception as exc:  # reported with the first request, where someone is waiting
         failed = exc
