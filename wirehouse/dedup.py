@@ -8,13 +8,12 @@ today joins the cluster of the copy loaded last week.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from wirehouse import storage
 from wirehouse.documents import normalise_body
 
 NUM_PERM = 128
@@ -90,34 +89,25 @@ class NearDuplicateIndex:
         with_sig = [d for d in self._order if d in self._signatures]
         sigs = (np.stack([self._signatures[d] for d in with_sig]) if with_sig
                 else np.zeros((0, NUM_PERM), dtype=np.uint64))
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".neardup-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    doc_ids=np.array(self._order, dtype=str),
-                    clusters=np.array([self._cluster[d] for d in self._order], dtype=str),
-                    has_sig=np.array([d in self._signatures for d in self._order], dtype=bool),
-                    signatures=sigs.astype(np.uint64),
-                    num_perm=np.array([NUM_PERM]),
-                    scheme=np.array([_SCHEME]),
-                )
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with storage.atomic_write(path) as fh:
+            np.savez_compressed(
+                fh,
+                doc_ids=np.array(self._order, dtype=str),
+                clusters=np.array([self._cluster[d] for d in self._order], dtype=str),
+                has_sig=np.array([d in self._signatures for d in self._order], dtype=bool),
+                signatures=sigs.astype(np.uint64),
+                num_perm=np.array([NUM_PERM]),
+                scheme=np.array([_SCHEME]),
+            )
 
     @classmethod
     def load(cls, path: str) -> NearDuplicateIndex:
         """The saved index, or an empty one if the file does not exist yet (first run)."""
         index = cls()
-        if not os.path.exists(path):
+        if not storage.exists(path):
             return index
         # Plain arrays only (no pickle): the file is data, never code.
-        with np.load(path, allow_pickle=False) as data:
+        with storage.open_read(path) as fh, np.load(fh, allow_pickle=False) as data:
             saved = (int(data["num_perm"][0]), str(data["scheme"][0]))
             if saved != (NUM_PERM, _SCHEME):
                 raise ValueError(f"{path}: saved with (num_perm, scheme)={saved}, this version "

@@ -6,13 +6,12 @@ the current extractor version and model is not staged for NLP again.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from wirehouse import storage
 from wirehouse.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.language import detect_language
 from wirehouse.parquet import staging_dir, write_rows
@@ -39,7 +38,7 @@ class IngestResult:
 
 
 def neardup_index_path(settings: Settings) -> str:
-    return f"{settings.lake}/_state/neardup.idx"
+    return str(storage.join(settings.lake, "_state", "neardup.idx"))
 
 
 def _document_row(doc: RawDocument, cluster_id: str, run_id: str) -> dict[str, object]:
@@ -198,15 +197,13 @@ def ingest(
             str(out), "document_sources", list(sources.values()), run_id, "ingest"
         )
     if index is not None:
-        result.neardup_index = str(out / "neardup.idx")
+        result.neardup_index = str(storage.join(out, "neardup.idx"))
         index.save(result.neardup_index)
     return result
 
 
 def finish_ingest(result: IngestResult, settings: Settings) -> None:
     """After a successful load: keep the near-duplicate index, drop the staged batches."""
-    if result.neardup_index and os.path.exists(result.neardup_index):
-        target = neardup_index_path(settings)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.replace(result.neardup_index, target)
-    shutil.rmtree(staging_dir(settings.lake, result.run_id), ignore_errors=True)
+    if result.neardup_index and storage.exists(result.neardup_index):
+        storage.move(result.neardup_index, neardup_index_path(settings))
+    storage.remove_tree(staging_dir(settings.lake, result.run_id))

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from wirehouse import storage
 from wirehouse.contract import TABLES, to_table
+from wirehouse.storage import Location
 
 
-def table_path(lake: str, table: str, run_id: str, part: str) -> Path:
-    return Path(lake) / table / f"{run_id}-{part}.parquet"
+def table_path(lake: str, table: str, run_id: str, part: str) -> Location:
+    return storage.join(lake, table, f"{run_id}-{part}.parquet")
 
 
-def staging_dir(lake: str, run_id: str) -> Path:
-    return Path(lake) / "_staging" / run_id
+def staging_dir(lake: str, run_id: str) -> Location:
+    """A Path for a local lake, a URL for one on object storage."""
+    return storage.join(lake, "_staging", run_id)
 
 
-def write_parquet(table: pa.Table, path: Path) -> str:
-    """Write via a temporary name and rename, so a killed run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+def write_parquet(table: pa.Table, path: Location) -> str:
+    """Written whole or not at all, so a killed run never leaves half a file."""
+    with storage.atomic_write(path) as fh:
+        pq.write_table(table, fh, compression="zstd")
     return str(path)
 
 
@@ -41,5 +40,16 @@ def write_rows(
     return write_parquet(table, table_path(lake, name, run_id, part))
 
 
-def read_table(path: str, name: str) -> pa.Table:
-    return pq.read_table(path, schema=TABLES[name].schema)
+def read_table(path: str, name: str | None = None,
+               columns: list[str] | None = None) -> pa.Table:
+    """A lake file, local or on object storage; with ``name``, read as that contract table."""
+    schema = TABLES[name].schema if name else None
+    if not storage.is_remote(path):
+        return pq.read_table(path, schema=schema, columns=columns)
+    fs, p = storage.filesystem(path)
+    return pq.read_table(p, filesystem=fs, schema=schema, columns=columns)
+
+
+def count_rows(path: str) -> int:
+    with storage.open_read(path) as fh:
+        return int(pq.ParquetFile(fh).metadata.num_rows)

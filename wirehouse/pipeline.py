@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import pyarrow.parquet as pq
 from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
@@ -23,7 +22,7 @@ from wirehouse.nlp import (
     model_version,
     pipe,
 )
-from wirehouse.parquet import write_rows
+from wirehouse.parquet import read_table, write_rows
 from wirehouse.settings import Settings
 
 if TYPE_CHECKING:
@@ -151,7 +150,7 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     does not depend on the number of workers. Non-English documents keep their documents row
     but skip the English pipeline.
     """
-    docs = pq.read_table(staged_path).to_pylist()
+    docs = read_table(staged_path).to_pylist()
     load_pipeline(settings.model, settings.reference_dir)
     workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
     if workers > 1:
