@@ -12,6 +12,7 @@ import duckdb
 import typer
 
 from wirehouse.settings import get_settings
+from wirehouse.warehouse_store import readable
 
 app = typer.Typer(help="News articles to a queryable event warehouse.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True)
@@ -117,9 +118,10 @@ def sql(
 ) -> None:
     """Run a read-only query against the warehouse and print the result."""
     path = warehouse or get_settings().warehouse
-    if not os.path.exists(path):
+    local = readable(path)
+    if local is None:
         raise typer.BadParameter(f"no warehouse at {path}: run `wirehouse run` first")
-    con = duckdb.connect(path, read_only=True)
+    con = duckdb.connect(local, read_only=True)
     try:
         rel = con.execute(query)
         cols = [d[0] for d in rel.description or []]
@@ -183,7 +185,7 @@ def publish_postgres_cmd(
     from wirehouse.publish import publish_postgres
 
     path = warehouse or get_settings().warehouse
-    if not os.path.exists(path):
+    if readable(path) is None:
         raise typer.BadParameter(f"no warehouse at {path}: run `wirehouse run` first")
     result = publish_postgres(path, dsn, include_raw=include_raw)
     for name, n in sorted(result.rows.items()):

@@ -5,26 +5,23 @@ holds the file open, a BI tool's read-only connection included. So a run never w
 published file: it copies it, loads into the copy in one transaction, runs the checks, and
 renames the copy over the published file. Readers that are connected keep the version they
 opened; readers that connect later see the new one; a run killed at any point leaves the
-published file untouched.
+published file untouched. A warehouse on object storage is built the same way in a local
+cache and uploaded as one object (wirehouse/warehouse_store.py).
 """
 
 from __future__ import annotations
 
-import fcntl
-import glob
-import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from wirehouse import storage
 from wirehouse.contract import SCHEMA_VERSION, TABLES, Table, field_doc
 from wirehouse.documents import Known
 from wirehouse.warehouse import apply_sql, load_reference, run_checks
+from wirehouse.warehouse_store import next_version, readable
 
 _TYPES = {
     pa.string(): "VARCHAR", pa.int8(): "TINYINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
@@ -124,52 +121,17 @@ class LoadResult:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-@contextmanager
-def writer_lock(warehouse: str) -> Iterator[None]:
-    """One writer at a time; the lock dies with its process, so a killed run frees it."""
-    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{warehouse}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        for stale in glob.glob(f"{glob.escape(warehouse)}.*.tmp*"):
-            os.remove(stale)
-        yield
-
-
-@contextmanager
-def swap_in(tmp: str, warehouse: str) -> Iterator[None]:
-    """Build the next version of the warehouse at ``tmp``; if the block succeeds, make it
-    durable and rename it over ``warehouse``. Leftovers are removed either way, so a failed
-    build leaves the published file as it was."""
-    try:
-        yield
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, warehouse)
-        _fsync_dir(warehouse)
-    finally:
-        for leftover in (tmp, f"{tmp}.wal"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,
-            reference_dir: str) -> LoadResult:
-    """Load into a copy of the warehouse, check it, and swap it in by rename."""
+            reference_dir: str, cache_dir: str | None = None) -> LoadResult:
+    """Load into a copy of the warehouse, check it, and publish it (rename, or upload for a
+    warehouse on object storage; ``cache_dir`` holds its local copies)."""
     result = LoadResult()
-    tmp = f"{warehouse}.{run_id}.tmp"
-    with writer_lock(warehouse), swap_in(tmp, warehouse):
-        if os.path.exists(warehouse):
-            shutil.copyfile(warehouse, tmp)
+    with next_version(warehouse, run_id, cache_dir) as (tmp, current):
+        if current:
+            shutil.copyfile(current, tmp)
         con = duckdb.connect(tmp)
         try:
+            register_filesystems(con, [p for paths in files.values() for p in paths])
             con.execute("BEGIN")
             create_raw_tables(con)
             load_reference(con, reference_dir)
@@ -189,12 +151,27 @@ def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: s
     return result
 
 
-def known_inputs(warehouse: str) -> Known:
+def register_filesystems(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """Let DuckDB read lake files on object storage through the same fsspec filesystems (and
+    credentials) that wrote them."""
+    registered = set(con.list_filesystems())
+    for path in paths:
+        if not storage.is_remote(path):
+            continue
+        fs, _ = storage.filesystem(path)
+        names = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
+        if not names & registered:
+            con.register_filesystem(fs)
+            registered |= names | set(con.list_filesystems())
+
+
+def known_inputs(warehouse: str, cache_dir: str | None = None) -> Known:
     """The loaded documents with their extraction signatures, their locations and the
     rejected inputs (all empty for a new warehouse)."""
-    if not os.path.exists(warehouse):
+    local = readable(warehouse, cache_dir)
+    if local is None:
         return Known()
-    con = duckdb.connect(warehouse, read_only=True)
+    con = duckdb.connect(local, read_only=True)
     try:
         documents = con.execute(
             "SELECT doc_id, extractor_version || '|' || model FROM raw.documents").fetchall()

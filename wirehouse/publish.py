@@ -25,6 +25,7 @@ import psycopg
 from psycopg import sql
 
 from wirehouse.catalog import Obj, columns, objects
+from wirehouse.warehouse_store import readable
 
 DEFAULT_SCHEMAS = ("ref", "marts")
 _LOCK_KEY = 0x77697265  # "wire": one publisher per Postgres database at a time
@@ -97,7 +98,8 @@ def publish_postgres(warehouse: str, dsn: str, include_raw: bool = False) -> Pub
     result = PublishResult()
     # Read-only: publishing never blocks the ETL, and it reads one consistent warehouse file
     # even if a load renames a new one into place meanwhile.
-    duck = duckdb.connect(warehouse, read_only=True)
+    # A warehouse on object storage is read from its local copy.
+    duck = duckdb.connect(readable(warehouse) or warehouse, read_only=True)
     try:
         with psycopg.connect(dsn, autocommit=True) as pg:
             pg.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])

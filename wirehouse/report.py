@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
+
+from wirehouse.warehouse_store import readable
 
 
 @dataclass
@@ -38,9 +39,10 @@ LIMIT ?
 
 def top_entities(warehouse: str, run_id: str, limit: int = 10) -> list[tuple[Any, ...]]:
     """The example query: the run's most mentioned entities."""
-    if not os.path.exists(warehouse):
+    local = readable(warehouse)
+    if local is None:
         return []
-    con = duckdb.connect(warehouse, read_only=True)
+    con = duckdb.connect(local, read_only=True)
     try:
         return con.execute(TOP_ENTITIES_SQL, [run_id, limit]).fetchall()
     finally:

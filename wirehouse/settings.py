@@ -31,6 +31,8 @@ class Settings:
     dask_address: str = ""
     # JSON object: our field -> the input's field, e.g. {"text": "body", "published_at": "date"}.
     jsonl_mapping: str = ""
+    # Local copies of a warehouse on object storage ("": $XDG_CACHE_HOME/wirehouse).
+    cache_dir: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
