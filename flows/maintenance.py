@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -20,6 +19,7 @@ from wirehouse.maintenance import (
 )
 from wirehouse.settings import get_settings
 from wirehouse.warehouse import run_checks
+from wirehouse.warehouse_store import readable
 
 _IO_RETRIES: dict[str, Any] = {
     "retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=5),
@@ -33,9 +33,9 @@ def compact(lake: str, small_mb: int) -> CompactResult:
 
 
 @task
-def check(warehouse: str, sql_dir: str) -> None:
+def check(warehouse: str, sql_dir: str, cache_dir: str) -> None:
     """The load's data-quality checks, on the published file, read-only: a reader's view."""
-    con = duckdb.connect(warehouse, read_only=True)
+    con = duckdb.connect(readable(warehouse, cache_dir) or warehouse, read_only=True)
     try:
         run_checks(con, sql_dir)
     finally:
@@ -43,8 +43,8 @@ def check(warehouse: str, sql_dir: str) -> None:
 
 
 @task(**_IO_RETRIES)
-def rewrite(warehouse: str, sql_dir: str) -> tuple[int, int]:
-    return rewrite_warehouse(warehouse, sql_dir)
+def rewrite(warehouse: str, sql_dir: str, cache_dir: str) -> tuple[int, int]:
+    return rewrite_warehouse(warehouse, sql_dir, cache_dir)
 
 
 @task
@@ -72,12 +72,12 @@ def maintenance(
     report["cached batch results pruned"] = prune(settings.lake, cache_days)
     report["seconds compaction"] = round(time.perf_counter() - t0, 2)
     logger.info("lake: %d -> %d files", report["lake files before"], report["lake files after"])
-    if os.path.exists(settings.warehouse):
+    if readable(settings.warehouse, settings.cache_dir) is not None:
         t0 = time.perf_counter()
-        check(settings.warehouse, settings.sql_dir)
+        check(settings.warehouse, settings.sql_dir, settings.cache_dir)
         report["seconds checks"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
-        before, after = rewrite(settings.warehouse, settings.sql_dir)
+        before, after = rewrite(settings.warehouse, settings.sql_dir, settings.cache_dir)
         report["warehouse bytes before"], report["warehouse bytes after"] = before, after
         report["seconds rewrite"] = round(time.perf_counter() - t0, 2)
         logger.info("warehouse: %d -> %d bytes", before, after)

@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from wirehouse import storage
 from wirehouse.contract import TABLES
-from wirehouse.load import create_raw_tables, swap_in, writer_lock
+from wirehouse.load import create_raw_tables
 from wirehouse.parquet import staging_dir
 from wirehouse.warehouse import apply_sql, run_checks
+from wirehouse.warehouse_store import next_version
 
 COMPACTED_PREFIX = "compacted-"
 
@@ -39,36 +42,39 @@ class CompactResult:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _run_of(path: Path) -> str:
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _run_of(path: str) -> str:
     # Run files are named <run_id>-<part>.parquet and run ids end in an 8-hex suffix.
-    return path.name.rsplit("-", 1)[0]
+    return _name(path).rsplit("-", 1)[0]
 
 
-def _journal_dir(lake: str) -> Path:
-    return Path(lake) / "_state" / "compaction"
+def _journal_dir(lake: str) -> storage.Location:
+    return storage.join(lake, "_state", "compaction")
 
 
 def recover(lake: str) -> None:
     """Finish or undo compactions a crash interrupted."""
-    for journal in sorted(_journal_dir(lake).glob("*.json")):
-        entry = json.loads(journal.read_text())
-        if Path(entry["output"]).exists():
+    for journal, _ in storage.list_files(_journal_dir(lake), ".json"):
+        entry = json.loads(storage.read_bytes(journal))
+        if storage.exists(entry["output"]):
             for p in entry["inputs"]:
-                Path(p).unlink(missing_ok=True)
-        journal.unlink()
+                storage.remove(p)
+        storage.remove(journal)
 
 
-def small_finished_files(lake: str, table: str, small_bytes: int) -> list[Path]:
-    folder = Path(lake) / table
-    if not folder.is_dir():
-        return []
+def small_finished_files(lake: str, table: str, small_bytes: int) -> list[tuple[str, int]]:
+    """(path, size) of the table's files below ``small_bytes`` whose run has loaded."""
     files = []
-    for p in sorted(folder.glob("*.parquet")):
-        if p.name.startswith(".") or p.stat().st_size >= small_bytes:
+    for p, size in storage.list_files(storage.join(lake, table), ".parquet"):
+        if _name(p).startswith(".") or size >= small_bytes:
             continue
-        if not p.name.startswith(COMPACTED_PREFIX) and staging_dir(lake, _run_of(p)).exists():
+        if (not _name(p).startswith(COMPACTED_PREFIX)
+                and storage.exists(staging_dir(lake, _run_of(p)))):
             continue  # the run has not loaded yet (or failed and may be retried)
-        files.append(p)
+        files.append((p, size))
     return files
 
 
@@ -83,39 +89,44 @@ def compact_table(lake: str, table: str, small_bytes: int = 32 << 20,
     if len(files) < 2:
         return 0, 0, 0
     schema = TABLES[table].schema
-    groups: list[list[Path]] = [[]]
+    groups: list[list[str]] = [[]]
     size = 0
-    for p in files:
-        if groups[-1] and size + p.stat().st_size > target_bytes:
+    for p, p_size in files:
+        if groups[-1] and size + p_size > target_bytes:
             groups.append([])
             size = 0
         groups[-1].append(p)
-        size += p.stat().st_size
-    journal_dir = _journal_dir(lake)
-    journal_dir.mkdir(parents=True, exist_ok=True)
+        size += p_size
     rows = 0
     out_count = 0
     for group in groups:
         if len(group) < 2:
             continue
-        digest = hashlib.sha256("\n".join(p.name for p in group).encode()).hexdigest()[:16]
+        digest = hashlib.sha256("\n".join(_name(p) for p in group).encode()).hexdigest()[:16]
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        output = group[0].parent / f"{COMPACTED_PREFIX}{stamp}-{digest}.parquet"
-        journal = journal_dir / f"{table}-{digest}.json"
-        journal.write_text(json.dumps({"output": str(output), "inputs": [str(p) for p in group]}))
-        tmp = output.with_name(f".{output.name}.tmp")
+        output = str(storage.join(lake, table, f"{COMPACTED_PREFIX}{stamp}-{digest}.parquet"))
+        journal = storage.join(_journal_dir(lake), f"{table}-{digest}.json")
+        storage.write_bytes(journal, json.dumps({"output": output, "inputs": group}).encode())
         # The contract schema: files from before a column was added read it as nulls.
-        dataset = ds.dataset([str(p) for p in group], schema=schema, format="parquet")
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        dataset = _dataset(group, schema)
+        with storage.atomic_write(output) as fh, \
+                pq.ParquetWriter(fh, schema, compression="zstd") as writer:
             for batch in dataset.to_batches():
                 writer.write_batch(batch)
                 rows += batch.num_rows
-        os.replace(tmp, output)
         for p in group:
-            p.unlink()
-        journal.unlink()
+            storage.remove(p)
+        storage.remove(journal)
         out_count += 1
     return sum(len(g) for g in groups if len(g) > 1), out_count, rows
+
+
+def _dataset(paths: list[str], schema: pa.Schema) -> ds.Dataset:
+    if not storage.is_remote(paths[0]):
+        return ds.dataset(paths, schema=schema, format="parquet")
+    fs, _ = storage.filesystem(paths[0])
+    return ds.dataset([storage.filesystem(p)[1] for p in paths], schema=schema,
+                      format="parquet", filesystem=fs)
 
 
 def compact_lake(lake: str, small_bytes: int = 32 << 20,
@@ -133,31 +144,30 @@ def compact_lake(lake: str, small_bytes: int = 32 << 20,
 def prune_results(lake: str, max_age_days: float = 7.0) -> int:
     """Drop cached task results older than ``max_age_days``: a batch cache only matters
     until the flow run that made it is retried or superseded."""
-    root = Path(lake) / "_prefect"
-    if not root.is_dir():
-        return 0
     cutoff = time.time() - max_age_days * 86400
     removed = 0
-    for p in root.iterdir():
-        if p.is_file() and p.stat().st_mtime < cutoff:
-            p.unlink()
+    for p, _ in storage.list_files(storage.join(lake, "_prefect")):
+        if storage.modified(p) < cutoff:
+            storage.remove(p)
             removed += 1
     return removed
 
 
-def rewrite_warehouse(warehouse: str, sql_dir: str) -> tuple[int, int]:
+def rewrite_warehouse(warehouse: str, sql_dir: str,
+                      cache_dir: str | None = None) -> tuple[int, int]:
     """Rewrite the warehouse into a fresh file (DuckDB's VACUUM does not return space to the
-    OS; a copy does), check it, and swap it in exactly like a load publishes: under the writer
-    lock, by rename, so readers keep their version and a crash leaves the old file.
+    OS; a copy does), check it, and publish it exactly like a load: under the writer lock, by
+    rename (or upload), so readers keep their version and a crash leaves the old file.
 
     Returns the file size in bytes before and after.
     """
-    before = os.path.getsize(warehouse)
-    tmp = f"{warehouse}.maintenance.tmp"
-    with writer_lock(warehouse), swap_in(tmp, warehouse):
+    with next_version(warehouse, "maintenance", cache_dir) as (tmp, current):
+        if current is None:
+            raise FileNotFoundError(f"no warehouse at {warehouse}")
+        before = os.path.getsize(current)
         con = duckdb.connect(tmp)
         try:
-            con.execute(f"ATTACH '{warehouse.replace(chr(39), chr(39) * 2)}' AS src "
+            con.execute(f"ATTACH '{current.replace(chr(39), chr(39) * 2)}' AS src "
                         "(READ_ONLY)")
             con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
             con.execute("DETACH src")
@@ -169,7 +179,8 @@ def rewrite_warehouse(warehouse: str, sql_dir: str) -> tuple[int, int]:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-    return before, os.path.getsize(warehouse)
+        after = os.path.getsize(tmp)
+    return before, after
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:
@@ -178,5 +189,8 @@ def _db_name(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def lake_files(lake: str) -> int:
-    return sum(1 for _ in Path(lake).glob("*/*.parquet"))
+    if not storage.is_remote(lake):
+        return sum(1 for _ in Path(lake).glob("*/*.parquet"))
+    fs, path = storage.filesystem(lake)
+    return len(fs.glob(f"{path.rstrip('/')}/*/*.parquet"))
 
