@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
@@ -23,8 +22,10 @@ from wirehouse import progress
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
 from wirehouse.load import LoadResult, collect_files, known_inputs, publish
 from wirehouse.nlp import extraction_signature
+from wirehouse.parquet import count_rows
 from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
+from wirehouse.storage import check_location
 from wirehouse.workers import running_host, start_host, stop_host
 
 
@@ -52,7 +53,7 @@ def flow_run_id() -> tuple[str, datetime]:
 def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
                    started_at: datetime, force: bool) -> IngestResult:
     """Read the sources and stage new or changed documents; unreadable ones are quarantined."""
-    known = known_inputs(settings.warehouse)
+    known = known_inputs(settings.warehouse, settings.cache_dir)
     # The host loads the model on another core while ingest reads on; a run with nothing
     # new never starts it.
     on_stage = (lambda: start_host(settings)) if uses_host(settings) else None
@@ -81,7 +82,8 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
     files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
-    result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir)
+    result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
+                     settings.cache_dir)
     finish_ingest(ingested, settings)
     return result
 
@@ -96,7 +98,7 @@ def publish_to_postgres(warehouse: str, dsn: str) -> int:
 
 
 def _batch_sizes(batches: list[str]) -> list[int]:
-    return [pq.ParquetFile(p).metadata.num_rows for p in batches]
+    return [count_rows(p) for p in batches]
 
 
 def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signature: str,
@@ -155,6 +157,8 @@ def etl(
     """Read sources, extract entities and events from new or changed documents, load DuckDB;
     with ``publish_dsn``, then copy ref and marts into that PostgreSQL database."""
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
+    check_location(settings.lake, "lake")
+    check_location(settings.warehouse, "warehouse")
     logger = get_run_logger()
     run_id, started_at = flow_run_id()
     summary = RunSummary(run_id, settings.warehouse)

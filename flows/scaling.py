@@ -8,11 +8,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from prefect.cache_policies import CachePolicy
 from prefect.context import TaskRunContext
+from prefect.filesystems import RemoteFileSystem
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from wirehouse import storage
+from wirehouse.parquet import read_table
 from wirehouse.settings import Settings
 
 # What a staged batch's extraction depends on besides the text (covered by doc_id, a hash of
@@ -29,11 +31,12 @@ def batch_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     and the model's name-version), computed once per run by the flow.
     The lake is part of the key because the cached value is a set of paths into it.
     """
-    staged = pq.read_table(parameters["staged_path"], columns=list(_STAGED_KEY_COLUMNS))
+    staged = read_table(parameters["staged_path"], columns=list(_STAGED_KEY_COLUMNS))
     rows = sorted(staged.to_pylist(), key=lambda r: str(r["doc_id"]))
     settings: Settings = parameters["settings"]
     digest = hashlib.sha256()
-    digest.update(f"{parameters['signature']}\n{os.path.abspath(settings.lake)}\n".encode())
+    lake = settings.lake if storage.is_remote(settings.lake) else os.path.abspath(settings.lake)
+    digest.update(f"{parameters['signature']}\n{lake}\n".encode())
     digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
     return f"extract-{digest.hexdigest()[:32]}"
 
@@ -41,17 +44,28 @@ def batch_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
 BATCH_CACHE = CachePolicy.from_cache_key_fn(batch_cache_key)
 
 
-def result_storage(settings: Settings) -> Path:
+def result_storage(settings: Settings) -> Path | RemoteFileSystem:
     """Task results and cache records live in the lake, beside the files they point to, so
-    they survive the flow process and any Prefect server (and go when the lake goes).
-    A Path, not a LocalFileSystem block: an unsaved block is refused, and saving one would
-    tie the flow to one server's block store."""
-    return Path(settings.lake, "_prefect").absolute()
+    they survive the flow process and any Prefect server (and go when the lake goes), and
+    every worker of a lake on object storage reaches them.
+
+    A local lake gets a Path, not a LocalFileSystem block: an unsaved block is refused, and
+    saving one would tie the flow to one server's block store. A lake on object storage needs
+    a RemoteFileSystem block, so it is saved under a name derived from the URL, again on every
+    run: any Prefect API the flow talks to gets it. It holds the path only; fsspec on each
+    machine finds the credentials, as for the lake."""
+    if not storage.is_remote(settings.lake):
+        return Path(settings.lake, "_prefect").absolute()
+    basepath = str(storage.join(settings.lake, "_prefect"))
+    block = RemoteFileSystem(basepath=basepath)
+    block.save(f"wirehouse-lake-{hashlib.sha256(basepath.encode()).hexdigest()[:16]}",
+               overwrite=True)
+    return block
 
 
 def outputs_exist(outputs: dict[str, str]) -> bool:
     """A cached batch is only good while its Parquet files are there (compaction moves them)."""
-    return all(os.path.exists(p) for p in outputs.values())
+    return all(storage.exists(p) for p in outputs.values())
 
 
 def uses_host(settings: Settings) -> bool:
