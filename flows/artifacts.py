@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import duckdb
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from wirehouse.report import RunSummary
+from wirehouse.warehouse_store import readable
 
 # Events first reported by this run, most reported first. Reads raw.event_mentions (the
 # contract's table) so it works whatever the marts look like.
@@ -42,9 +42,10 @@ def summary_rows(summary: RunSummary) -> list[dict[str, Any]]:
 
 def top_new_events(warehouse: str, run_id: str, limit: int = 10) -> list[tuple[Any, ...]] | None:
     """None when the warehouse has no events table yet (an older warehouse)."""
-    if not os.path.exists(warehouse):
+    local = readable(warehouse)
+    if local is None:
         return None
-    con = duckdb.connect(warehouse, read_only=True)
+    con = duckdb.connect(local, read_only=True)
     try:
         return con.execute(TOP_EVENTS_SQL, [run_id, limit]).fetchall()
     except duckdb.CatalogException:
