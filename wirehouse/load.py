@@ -11,7 +11,10 @@ cache and uploaded as one object (wirehouse/warehouse_store.py).
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -21,7 +24,7 @@ from wirehouse import storage
 from wirehouse.contract import SCHEMA_VERSION, TABLES, Table, field_doc
 from wirehouse.documents import Known
 from wirehouse.warehouse import apply_sql, load_reference, run_checks
-from wirehouse.warehouse_store import next_version, readable
+from wirehouse.warehouse_store import next_object_version, readable, writer_lock
 
 _TYPES = {
     pa.string(): "VARCHAR", pa.int8(): "TINYINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
@@ -119,6 +122,46 @@ def load_files(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> d
 class LoadResult:
     inserted: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def swap_in(tmp: str, warehouse: str) -> Iterator[None]:
+    """Build the next version of the warehouse at ``tmp``; if the block succeeds, make it
+    durable and rename it over ``warehouse``. Leftovers are removed either way, so a failed
+    build leaves the published file as it was."""
+    try:
+        yield
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, warehouse)
+        _fsync_dir(warehouse)
+    finally:
+        for leftover in (tmp, f"{tmp}.wal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def next_version(warehouse: str, tag: str,
+                 cache_dir: str | None = None) -> Iterator[tuple[str, str | None]]:
+    """Yield (file to build the next version at, file of the current version or None); when
+    the block succeeds, publish what was built: rename it over the local warehouse, or upload
+    it over the object. A failure publishes nothing."""
+    if storage.is_remote(warehouse):
+        with next_object_version(warehouse, tag, cache_dir) as pair:
+            yield pair
+        return
+    tmp = f"{warehouse}.{tag}.tmp"
+    with writer_lock(warehouse), swap_in(tmp, warehouse):
+        yield tmp, (warehouse if os.path.exists(warehouse) else None)
 
 
 def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,

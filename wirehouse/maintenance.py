@@ -27,10 +27,9 @@ import pyarrow.parquet as pq
 
 from wirehouse import storage
 from wirehouse.contract import TABLES
-from wirehouse.load import create_raw_tables
+from wirehouse.load import create_raw_tables, next_version
 from wirehouse.parquet import staging_dir
 from wirehouse.warehouse import apply_sql, run_checks
-from wirehouse.warehouse_store import next_version
 
 COMPACTED_PREFIX = "compacted-"
 

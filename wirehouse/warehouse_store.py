@@ -125,45 +125,17 @@ def writer_lock(warehouse: str) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def swap_in(tmp: str, warehouse: str) -> Iterator[None]:
-    """Build the next version of the warehouse at ``tmp``; if the block succeeds, make it
-    durable and rename it over ``warehouse``. Leftovers are removed either way, so a failed
-    build leaves the published file as it was."""
-    try:
-        yield
-        _fsync(tmp)
-        os.replace(tmp, warehouse)
-        _fsync_dir(warehouse)
-    finally:
-        for leftover in (tmp, f"{tmp}.wal"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
-
-
 def _fsync(path: str) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(path: str) -> None:
-    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextmanager
-def next_version(warehouse: str, tag: str,
-                 cache_dir: str | None = None) -> Iterator[tuple[str, str | None]]:
-    """Yield (local file to build the next version at, local file of the current version or
-    None); when the block succeeds, publish what was built. A failure publishes nothing."""
-    if not storage.is_remote(warehouse):
-        tmp = f"{warehouse}.{tag}.tmp"
-        with writer_lock(warehouse), swap_in(tmp, warehouse):
-            yield tmp, (warehouse if os.path.exists(warehouse) else None)
-        return
+def next_object_version(warehouse: str, tag: str,
+                        cache_dir: str | None = None) -> Iterator[tuple[str, str | None]]:
+    """For a warehouse on object storage: yield (local file to build the next version at,
+    local copy of the current version or None); when the block succeeds, upload what was
+    built. A failure uploads nothing."""
     storage.check_location(warehouse, "warehouse")
     slot = _slot(warehouse, cache_dir)
     anchor = str(slot / "warehouse.duckdb")  # names the lock and the temporary files
