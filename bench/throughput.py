@@ -5,6 +5,7 @@
 Measures, side by side on the first N Reuters-21578 articles:
   bare   spaCy nlp.pipe, same model/components/n_process, output discarded: words/s
   cold   `wirehouse run` into a fresh warehouse: words/s, seconds per stage, peak RSS
+         (bare and cold alternate --repeat times, 3 by default; medians reported)
   warm   the same command again with nothing changed: wall seconds (its no-op check finds
          nothing to do and starts no flow run; warm_flow runs the flow anyway, --no-check)
   scale  cold runs at N and 4N documents: peak RSS of each
@@ -102,6 +103,10 @@ def etl(source: Path, work: Path, *options: str) -> dict[str, Any]:
     return {"wall_s": wall, "stages_s": stages, "peak_rss_mb": rss.peak / 2**20}
 
 
+def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    return sorted(runs, key=lambda r: r[key])[len(runs) // 2]
+
+
 def _line(output: str, prefix: str) -> str:
     return next((ln for ln in output.splitlines() if ln.startswith(prefix)), "")
 
@@ -110,6 +115,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--no-scale", action="store_true", help="skip the 4N run")
+    ap.add_argument("--repeat", type=int, default=3, help="bare/cold pairs (median)")
     ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = ap.parse_args()
 
@@ -121,18 +127,26 @@ def main() -> None:
         result: dict[str, Any] = {"docs": len(texts), "words": words,
                                   "cores": os.cpu_count(), "python": sys.version.split()[0],
                                   "date": datetime.now(UTC).date().isoformat()}
-        result["bare"] = bare(texts)
         # The long-lived local Prefect server is started once, on first use, and reused: its
         # start (~10 s) belongs to no run, so it is up before the runs are timed.
         server_start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "from flows.server import ensure_server; "
                         "ensure_server()"], cwd=ROOT, check=True)
         result["server_ready_s"] = time.perf_counter() - server_start
-        cold = etl(sample, work / "n")
+        # bare and cold alternate, median of each: this machine's speed drifts by 10-20%
+        # over minutes, which one pair would read as a difference between the two.
+        bares, colds = [], []
+        for i in range(args.repeat):
+            bares.append(bare(texts))
+            colds.append(etl(sample, work / f"n{i}"))
+        result["bare"] = _median(bares, "words_per_s")
+        result["bare"]["all_words_per_s"] = [b["words_per_s"] for b in bares]
+        cold = _median(colds, "wall_s")
+        cold["all_wall_s"] = [c["wall_s"] for c in colds]
         cold["words_per_s"] = words / cold["wall_s"]
         result["cold"] = cold
-        result["warm"] = etl(sample, work / "n")
-        result["warm_flow"] = etl(sample, work / "n", "--no-check")
+        result["warm"] = etl(sample, work / "n0")
+        result["warm_flow"] = etl(sample, work / "n0", "--no-check")
         empty_dir = work / "empty"
         empty_dir.mkdir()
         result["empty_run_s"] = etl(empty_dir, work / "empty-wh")["wall_s"]
@@ -166,8 +180,11 @@ def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "| ratio | measured | target | |", "|---|---|---|---|", *rows,
         "",
-        f"bare spaCy: {r['bare']['words_per_s']:.0f} words/s (n_process={r['bare']['n_process']}); "
-        f"cold ETL: {r['cold']['words_per_s']:.0f} words/s, {r['cold']['wall_s']:.1f} s wall, "
+        f"Median of {len(r['cold']['all_wall_s'])} alternating bare/cold pairs. "
+        f"bare spaCy: {r['bare']['words_per_s']:.0f} words/s (n_process={r['bare']['n_process']}; "
+        f"all: {', '.join(f'{w:.0f}' for w in r['bare']['all_words_per_s'])}); "
+        f"cold ETL: {r['cold']['words_per_s']:.0f} words/s, {r['cold']['wall_s']:.1f} s wall "
+        f"(all: {', '.join(f'{w:.1f}' for w in r['cold']['all_wall_s'])}), "
         f"stages {r['cold']['stages_s']}, peak RSS {r['cold']['peak_rss_mb']:.0f} MB; "
         f"warm rerun {r['warm']['wall_s']:.1f} s (no flow run started; through a flow run "
         f"anyway, --no-check: {r['warm_flow']['wall_s']:.1f} s); empty source "

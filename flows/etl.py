@@ -17,7 +17,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import publish_artifacts
-from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage, uses_host
+from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage
 from wirehouse import progress
 from wirehouse.ingest import IngestResult, finish_ingest, ingest
 from wirehouse.load import LoadResult, collect_files, known_inputs, publish
@@ -26,7 +26,7 @@ from wirehouse.parquet import count_rows
 from wirehouse.report import RunSummary
 from wirehouse.settings import Settings, get_settings
 from wirehouse.storage import check_location
-from wirehouse.workers import running_host, start_host, stop_host
+from wirehouse.workers import running_host, start_host, stop_host, wanted
 
 
 class BatchesFailed(RuntimeError):
@@ -56,7 +56,7 @@ def ingest_sources(sources: list[str], run_id: str, settings: Settings, signatur
     known = known_inputs(settings.warehouse, settings.cache_dir)
     # The host loads the model on another core while ingest reads on; a run with nothing
     # new never starts it.
-    on_stage = (lambda: start_host(settings)) if uses_host(settings) else None
+    on_stage = (lambda: start_host(settings)) if wanted(settings) else None
     return ingest(sources, run_id, settings, known, signature, started_at, force, on_stage)
 
 
@@ -145,6 +145,30 @@ def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signatu
     return [outputs[i] for i in sorted(outputs)]
 
 
+def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
+                        started_at: datetime, force: bool, summary: RunSummary
+                        ) -> tuple[list[dict[str, str]], IngestResult]:
+    logger = get_run_logger()
+    t0 = time.perf_counter()
+    progress.stage("ingest")
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    ingested = ingest_sources(sources, run_id, settings, signature, started_at, force)
+    summary.seconds["ingest"] = time.perf_counter() - t0
+    summary.documents_read = ingested.read
+    summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
+    summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
+    summary.quarantined = ingested.quarantined
+    logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
+                "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
+                len(ingested.batches), ingested.skipped, ingested.quarantined)
+    outputs: list[dict[str, str]] = []
+    if ingested.batches:
+        t0 = time.perf_counter()
+        outputs = run_extract(ingested, run_id, settings, signature, force)
+        summary.seconds["extract"] = time.perf_counter() - t0
+    return outputs, ingested
+
+
 @flow(name="etl", log_prints=True)
 def etl(
     sources: list[str] | None = None,
@@ -163,28 +187,11 @@ def etl(
     run_id, started_at = flow_run_id()
     summary = RunSummary(run_id, settings.warehouse)
 
-    t0 = time.perf_counter()
-    progress.stage("ingest")
-    signature = extraction_signature(settings.model, settings.reference_dir)
-    ingested = ingest_sources(sources or ["seeds/*.txt"], run_id, settings, signature,
-                              started_at, force)
-    summary.seconds["ingest"] = time.perf_counter() - t0
-    summary.documents_read = ingested.read
-    summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
-    summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
-    summary.quarantined = ingested.quarantined
-    logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
-                "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
-                len(ingested.batches), ingested.skipped, ingested.quarantined)
-
-    outputs: list[dict[str, str]] = []
-    if ingested.batches:
-        t0 = time.perf_counter()
-        try:
-            outputs = run_extract(ingested, run_id, settings, signature, force)
-        finally:
-            stop_host()
-        summary.seconds["extract"] = time.perf_counter() - t0
+    try:
+        outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id, settings,
+                                                started_at, force, summary)
+    finally:
+        stop_host()  # started by ingest (or by `wirehouse run`); loading needs no model
 
     if outputs or ingested.sources_file or ingested.quarantine_file:
         t0 = time.perf_counter()

@@ -68,13 +68,6 @@ def outputs_exist(outputs: dict[str, str]) -> bool:
     return all(storage.exists(p) for p in outputs.values())
 
 
-def uses_host(settings: Settings) -> bool:
-    """Whether the extract tasks run in the extraction host (wirehouse.workers): with the
-    thread runner on more than one core. The process and Dask runners load the model in
-    their own workers."""
-    return settings.task_runner == "thread" and settings.n_process > 1
-
-
 def extract_plan(settings: Settings, batches: int,
                  documents: int) -> tuple[TaskRunner[Any], Settings]:
     """The task runner for the extract stage and the settings its tasks run with.

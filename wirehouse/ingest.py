@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from wirehouse import storage
 from wirehouse.documents import Known, RawDocument, Rejected, stable_id
-from wirehouse.language import detect_language
 from wirehouse.parquet import staging_dir, write_rows
 from wirehouse.settings import Settings
 from wirehouse.sources import read_inputs
@@ -46,7 +45,8 @@ def _document_row(doc: RawDocument, cluster_id: str, run_id: str) -> dict[str, o
         "doc_id": doc.doc_id, "title": doc.title, "body": doc.body, "author": doc.author,
         "caption": doc.caption, "url": doc.url, "source": doc.source,
         "published_at": doc.published_at,
-        "language": doc.language or detect_language(doc.body),
+        # As the source declares it; extraction detects the rest, in parallel workers.
+        "language": doc.language,
         "source_uri": doc.uri, "cluster_id": cluster_id, "run_id": run_id,
     }
 
@@ -97,6 +97,7 @@ def _classify(items: Iterable[RawDocument | Rejected], known: Known, signature: 
 class PendingWork:
     reason: str | None  # None: a run would not change the warehouse
     inputs: int  # inputs read to find out (all of them when there is no reason)
+    extracts: bool = False  # the reason is a document to extract
 
 
 def pending_work(paths: Iterable[str], settings: Settings, known: Known,
@@ -112,7 +113,7 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     for kind, item in _classify(items, known, signature, False, seen):
         inputs += 1
         if kind in ("new", "stale"):
-            return PendingWork(f"{kind} document {item.uri}", inputs)
+            return PendingWork(f"{kind} document {item.uri}", inputs, extracts=True)
         if seen.new_rejections:
             return PendingWork(f"new unreadable input {item.uri}", inputs)
         if seen.new_locations:

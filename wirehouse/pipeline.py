@@ -15,6 +15,7 @@ from wirehouse.documents import Known
 from wirehouse.entities import extract_entities
 from wirehouse.events import extract_events
 from wirehouse.gkg import document_tone, extract_amounts, extract_quotations
+from wirehouse.language import detect_language
 from wirehouse.nlp import (
     extraction_signature,
     extractor_version,
@@ -65,6 +66,9 @@ def _word_count(doc: Doc) -> int:
 def _extract_docs(docs: list[dict[str, object]], run_id: str, settings: Settings,
                   n_process: int = 1) -> dict[str, list[dict[str, object]]]:
     """Rows of every output table for these staged documents (their documents rows updated)."""
+    for row in docs:
+        if row["language"] is None:
+            row["language"] = detect_language(str(row["body"]))
     nlp = load_pipeline(settings.model, settings.reference_dir)
     model = model_version(nlp)
     version = extractor_version(settings.reference_dir)
@@ -124,10 +128,10 @@ WARM_UP_TEXT = ("French President Emmanuel Macron met Chinese officials in Beiji
 
 
 def warm_up(settings: Settings) -> None:
-    """Load the model and every lexicon and table the coders load on first use, by
-    extracting one made-up document. Workers forked afterwards share them instead of each
-    loading its own (measured ~0.8 s a worker)."""
-    row: dict[str, object] = {"doc_id": "warm-up", "body": WARM_UP_TEXT, "language": "en",
+    """Load the model, the language identifier and every lexicon and table the coders load
+    on first use, by extracting one made-up document. Workers forked afterwards share them
+    instead of each loading its own (measured ~0.8 s a worker)."""
+    row: dict[str, object] = {"doc_id": "warm-up", "body": WARM_UP_TEXT, "language": None,
                               "published_at": None}
     _extract_docs([row], "warm-up", settings.with_(n_process=1))
 
@@ -136,7 +140,7 @@ def warm_up(settings: Settings) -> None:
 MIN_DOCS_PER_WORKER = 8
 # Each worker takes several shares in turn, so one that drew the long articles does not
 # leave the others idle at the end of the batch.
-SHARES_PER_WORKER = 6
+SHARES_PER_WORKER = 16
 
 
 def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:

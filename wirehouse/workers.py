@@ -79,6 +79,13 @@ class ExtractionHost:
             self.proc.wait()
 
 
+def wanted(settings: Settings) -> bool:
+    """Whether extraction goes through a host: with the thread task runner (batches in the
+    flow's own process tree) on more than one core. The process and Dask runners load the
+    model in their own workers; on one core there is nothing to overlap."""
+    return settings.task_runner == "thread" and settings.n_process > 1
+
+
 _host: ExtractionHost | None = None
 _host_lock = threading.Lock()
 
