@@ -140,7 +140,7 @@ def warm_up(settings: Settings) -> None:
 MIN_DOCS_PER_WORKER = 8
 # Each worker takes several shares in turn, so one that drew the long articles does not
 # leave the others idle at the end of the batch.
-SHARES_PER_WORKER = 16
+SHARES_PER_WORKER = 8
 
 
 def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
