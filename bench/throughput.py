@@ -100,7 +100,10 @@ def etl(source: Path, work: Path, *options: str) -> dict[str, Any]:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
     stages = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)",
                                                  _line(output, "seconds:"))}
-    return {"wall_s": wall, "stages_s": stages, "peak_rss_mb": rss.peak / 2**20}
+    # What the run spends outside its stages: interpreter and imports, the no-op check,
+    # Prefect's import and flow run creation, artifacts, exit.
+    return {"wall_s": wall, "stages_s": stages, "outside_stages_s": wall - sum(stages.values()),
+            "peak_rss_mb": rss.peak / 2**20}
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -185,7 +188,8 @@ def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"all: {', '.join(f'{w:.0f}' for w in r['bare']['all_words_per_s'])}); "
         f"cold ETL: {r['cold']['words_per_s']:.0f} words/s, {r['cold']['wall_s']:.1f} s wall "
         f"(all: {', '.join(f'{w:.1f}' for w in r['cold']['all_wall_s'])}), "
-        f"stages {r['cold']['stages_s']}, peak RSS {r['cold']['peak_rss_mb']:.0f} MB; "
+        f"stages {r['cold']['stages_s']}, outside the stages "
+        f"{r['cold']['outside_stages_s']:.1f} s, peak RSS {r['cold']['peak_rss_mb']:.0f} MB; "
         f"warm rerun {r['warm']['wall_s']:.1f} s (no flow run started; through a flow run "
         f"anyway, --no-check: {r['warm_flow']['wall_s']:.1f} s); empty source "
         f"{r['empty_run_s']:.1f} s (--no-check: {r['empty_flow_s']:.1f} s).",

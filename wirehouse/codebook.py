@@ -9,12 +9,10 @@ vocabulary.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from wirehouse.settings import get_settings
+from wirehouse.reference import read_reference_csv
 
 MODIFIERS = frozenset({"SAY", "INTENT", "THREAT", "REFUSE", "PLAIN", "DEMAND", "APPEAL"})
 
@@ -40,19 +38,10 @@ class Lexicon:
     objects_by_verb: dict[str, frozenset[str]]
 
 
-def _path(name: str) -> Path:
-    return Path(get_settings().reference_dir) / name
-
-
-def _read(name: str) -> list[dict[str, str]]:
-    with _path(name).open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
 @lru_cache(maxsize=1)
 def cameo_codes() -> dict[str, Code]:
     out = {}
-    for row in _read("cameo_codes.csv"):
+    for row in read_reference_csv("cameo_codes.csv"):
         gold = row["goldstein"]
         out[row["code"]] = Code(
             code=row["code"], name=row["name"], base_code=row["base_code"],
@@ -72,7 +61,7 @@ def lexicon() -> Lexicon:
     patterns: dict[tuple[str, str, str, str], str] = {}
     modifiers: dict[str, str] = {}
     objects: dict[str, set[str]] = {}
-    for row in _read("verb_lexicon.csv"):
+    for row in read_reference_csv("verb_lexicon.csv"):
         code = row["code"].strip()
         for verb in _alts(row["verb"]):
             if code in MODIFIERS:

