@@ -178,7 +178,7 @@ def ingest(
             if on_stage is not None:
                 on_stage()
             # Loaded on the first document to stage: a run with nothing new never pays for
-            # datasketch or the saved signatures.
+            # the saved signatures.
             from wirehouse.dedup import NearDuplicateIndex
 
             index = NearDuplicateIndex.load(neardup_index_path(settings))
