@@ -55,17 +55,24 @@ def run(
     """
     sources = paths or ["seeds/*.txt"]
     settings = get_settings().with_(warehouse=warehouse)
+    if workers.wanted(settings) and (check or force):
+        # The model loads on the other core from now on, while the sources are checked,
+        # Prefect is imported (~2 s) and ingest reads (instead of from ingest's first staged
+        # document on). A check that finds nothing to extract stops it again.
+        workers.start_host(settings)
     if check and not force:
-        pending = _pending_work(sources, settings)
+        try:
+            pending = _pending_work(sources, settings)
+        except BaseException:
+            workers.stop_host(kill=True)
+            raise
+        if not pending.extracts:
+            workers.stop_host(kill=True)
         if pending.reason is None:
             typer.echo(f"nothing new or changed in {pending.inputs} input(s) of "
                        f"{' '.join(sources)}: {settings.warehouse} left as it is, no flow run "
                        "started (--force re-extracts, --no-check runs the flow anyway)")
             return
-        if pending.extracts and workers.wanted(settings):
-            # The model then loads on another core during Prefect's import (~2 s) and
-            # ingest, instead of from ingest's first staged document on.
-            workers.start_host(settings)
 
     from flows.etl import etl
     from flows.server import ensure_server, using

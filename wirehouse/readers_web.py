@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import IO, Any
 
-import trafilatura
-from trafilatura.settings import Document
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -49,6 +47,11 @@ def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | 
     Comments are excluded: reader comments are not the article and measured worse on both gold
     sets (bench/RESULTS.md).
     """
+    # Imported on the first page: trafilatura costs 0.2 s to import, and a run over JSONL or
+    # text never needs it.
+    import trafilatura
+    from trafilatura.settings import Document
+
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       date_extraction_params=_DATE_PARAMS)
     if not isinstance(doc, Document) or len((doc.text or "").split()) < MIN_ARTICLE_WORDS:

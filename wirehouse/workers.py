@@ -69,9 +69,13 @@ class ExtractionHost:
             raise value from HostFailed(f"in the extraction process:\n{trace}")
         raise HostFailed(f"{value}\n{trace}")
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Let the host finish its request and exit; ``kill``: now, whatever it is doing
+        (while it loads the model it reads no pipe and would not see it close)."""
         for conn in (self._send, self._recv):
             conn.close()
+        if kill:
+            self.proc.kill()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -107,15 +111,17 @@ def running_host() -> ExtractionHost | None:
     return _host
 
 
-def stop_host() -> None:
+def stop_host(kill: bool = False) -> None:
     global _host
     with _host_lock:
         if _host is not None:
-            _host.close()
+            _host.close(kill)
             _host = None
 
 
-atexit.register(stop_host)
+# At exit nothing waits for the host any more: a host still loading would hold the exit
+# until it next reads its pipe.
+atexit.register(stop_host, True)
 
 
 def serve(requests: Connection, replies: Connection) -> None:
