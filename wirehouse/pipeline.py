@@ -158,12 +158,13 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     load_pipeline(settings.model, settings.reference_dir)
     workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
     if workers > 1:
-        # Longest documents first: the shares handed out last are the shortest, so the
-        # workers finish together (in input order, one worker idled ~1 s at the end of a
-        # 1,000-article batch while the other parsed its last share of long articles).
-        by_length = sorted(docs, key=lambda r: len(str(r["body"] or "")), reverse=True)
         size = max(MIN_DOCS_PER_WORKER, -(-len(docs) // (workers * SHARES_PER_WORKER)))
-        shares = [by_length[i:i + size] for i in range(0, len(by_length), size)]
+        shares = [docs[i:i + size] for i in range(0, len(docs), size)]
+        # The longest shares first, so the ones handed out last are short and the workers
+        # finish together (in input order, one worker idled ~1 s at the end of a
+        # 1,000-article batch while the other parsed a share of long articles).
+        shares.sort(key=lambda share: sum(len(str(r["body"] or "")) for r in share),
+                    reverse=True)
         with mp.get_context("fork").Pool(workers) as pool:
             parts = list(pool.imap_unordered(_extract_share, [(share, run_id, settings)
                                                               for share in shares]))
