@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
+from wirehouse import cli, workers
 from wirehouse.cli import app
 from wirehouse.settings import Settings
 
@@ -72,11 +74,19 @@ def test_duckdb_cli_reads_the_warehouse(seeded: Settings) -> None:
     assert out.stdout.split() == ["n", "17"]
 
 
-def test_run_over_unchanged_sources_starts_no_flow(seeded: Settings) -> None:
+def test_run_over_unchanged_sources_starts_no_flow(seeded: Settings,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from conftest import PROJECT_ROOT
 
+    # With two cores the extraction host starts before the check; nothing to extract kills it.
+    monkeypatch.setattr(cli, "get_settings", lambda: seeded.with_(n_process=2))
+    started: list[workers.ExtractionHost] = []
+    start_host = workers.start_host
+    monkeypatch.setattr(workers, "start_host", lambda s: started.append(start_host(s)))
     seeds = str(PROJECT_ROOT / "seeds" / "*.txt")
     out = runner.invoke(app, ["run", seeds, "--warehouse", seeded.warehouse, "--no-progress"])
     assert out.exit_code == 0, out.output
     assert out.output.startswith("nothing new or changed in 1 input(s)")
     assert "no flow run started" in out.output
+    assert len(started) == 1 and started[0].proc.poll() is not None
+    assert workers.running_host() is None
