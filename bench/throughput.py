@@ -5,7 +5,7 @@
 Measures, side by side on the first N Reuters-21578 articles:
   bare   spaCy nlp.pipe, same model/components/n_process, output discarded: words/s
   cold   `wirehouse run` into a fresh warehouse: words/s, seconds per stage, peak RSS
-         (bare and cold alternate --repeat times, 3 by default; medians reported)
+         (bare and cold alternate --repeat times, 5 by default; medians reported)
   warm   the same command again with nothing changed: wall seconds (its no-op check finds
          nothing to do and starts no flow run; warm_flow runs the flow anyway, --no-check)
   scale  cold runs at N and 4N documents: peak RSS of each; at 4N also bare beside it
@@ -120,7 +120,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--no-scale", action="store_true", help="skip the 4N run")
-    ap.add_argument("--repeat", type=int, default=3, help="bare/cold pairs (median)")
+    ap.add_argument("--repeat", type=int, default=5, help="bare/cold pairs (median)")
     ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = ap.parse_args()
 
