@@ -112,6 +112,28 @@ def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
         return Server(url, proc.pid, True)
 
 
+def running_server(home: Path | None = None) -> Server | None:
+    """The local server a `wirehouse` command started and left running, if it still answers.
+
+    A state file whose process is gone (a reboot, a kill) is stale: it is removed and None
+    returned. One whose pid is alive but whose URL does not answer is an error: the pid may
+    now belong to another program, which must not be signalled.
+    """
+    home = home or prefect_home()
+    state = _read_state(home)
+    if not state:
+        return None
+    pid, url = int(state["pid"]), str(state["url"])  # type: ignore[call-overload]
+    if not pid_alive(pid):
+        (home / STATE_FILE).unlink(missing_ok=True)
+        return None
+    if not healthy(url):
+        raise RuntimeError(
+            f"{home / STATE_FILE} names process {pid}, but nothing answers at {url}: it may "
+            f"be starting or another program now has that pid. Check it, then delete the file.")
+    return Server(url, pid, False)
+
+
 def _wait_healthy(url: str, pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -124,7 +146,8 @@ def _wait_healthy(url: str, pid: int, timeout: float) -> bool:
 
 
 def stop_server(server: Server, home: Path | None = None) -> None:
-    """Stop a server we started (its whole process group) and forget it."""
+    """Stop a server we started (its whole process group: it was started in a session of
+    its own) and forget it."""
     if server.pid is None:
         return
     home = home or prefect_home()

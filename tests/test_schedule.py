@@ -105,3 +105,37 @@ def test_maintenance_compacts_checks_and_rewrites(prefect_harness: None, tmp_pat
     assert table_rows(settings.warehouse) == before_tables
     assert report["warehouse bytes after"] > 0 and "seconds checks" in report
     assert not list(Path(settings.lake, "_state", "compaction").glob("*.json"))
+
+
+def test_server_status_and_stop(tmp_path: Path) -> None:
+    """`wirehouse server status|stop` on the long-lived local server `wirehouse run` starts."""
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(home)
+
+    def wirehouse(*args: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "wirehouse.cli", *args], env=env,
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout.strip()
+
+    assert wirehouse("server", "status") == "not running"
+    subprocess.run([sys.executable, "-c", "from flows.server import ensure_server; "
+                    "ensure_server()"], env=env, cwd=PROJECT_ROOT, check=True, timeout=200)
+    state = json.loads((home / "wirehouse-server.json").read_text())
+    try:
+        assert wirehouse("server", "status") == f"running: {state['url']} (pid {state['pid']})"
+        assert wirehouse("server", "stop").startswith(f"stopped the server at {state['url']}")
+        assert not pid_alive(state["pid"])
+        assert wirehouse("server", "status") == "not running"
+        assert not (home / "wirehouse-server.json").exists()
+    finally:
+        if pid_alive(state["pid"]):
+            os.killpg(state["pid"], signal.SIGKILL)
+    # A state file left by a server that is gone (a reboot) is forgotten, not obeyed.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (home / "wirehouse-server.json").write_text(
+        json.dumps({"pid": dead.pid, "url": "http://127.0.0.1:9/api"}))
+    assert wirehouse("server", "stop") == "not running"
+    assert not (home / "wirehouse-server.json").exists()

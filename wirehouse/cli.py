@@ -114,6 +114,36 @@ def _attached_run_settings() -> AbstractContextManager[object]:
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
+server_app = typer.Typer(help="The local Prefect server `wirehouse run` starts and reuses.",
+                         no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Print the local server's URL and process id, or that none is running."""
+    from flows.server import configured_api_url, running_server
+
+    if url := configured_api_url():
+        typer.echo(f"PREFECT_API_URL is set: runs talk to {url}; no local server is used")
+        return
+    server = running_server()
+    typer.echo(f"running: {server.url} (pid {server.pid})" if server else "not running")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local server (the next `wirehouse run` starts a new one, ~10 s)."""
+    from flows.server import running_server, stop_server
+
+    server = running_server()
+    if server is None:
+        typer.echo("not running")
+        return
+    stop_server(server)
+    typer.echo(f"stopped the server at {server.url} (pid {server.pid})")
+
+
 @app.command()
 def schedule(
     deployment: Annotated[list[str] | None, typer.Option(
