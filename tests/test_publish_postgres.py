@@ -174,3 +174,38 @@ def test_etl_flow_publishes_when_given_a_dsn(prefect_harness: None, tmp_path: Pa
     with psycopg.connect(pg_dsn) as con:
         pg = con.execute("SELECT count(*) FROM marts.events").fetchone()
     assert pg == _duck(settings.warehouse, "SELECT count(*) FROM marts.events")[0]
+
+
+def test_privileges_granted_on_published_schemas_survive_the_next_publish(
+        seeded: Settings, pg_dsn: str) -> None:
+    publish_postgres(seeded.warehouse, pg_dsn)
+    with psycopg.connect(pg_dsn, autocommit=True) as pg:
+        pg.execute("CREATE ROLE bi_reader")
+        pg.execute("CREATE ROLE bi_later")
+        pg.execute("GRANT USAGE ON SCHEMA marts, ref TO bi_reader")
+        pg.execute("GRANT SELECT ON ALL TABLES IN SCHEMA marts TO bi_reader")
+        pg.execute("GRANT SELECT ON ref.cameo_codes TO bi_reader WITH GRANT OPTION")
+        pg.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA marts GRANT SELECT ON TABLES TO bi_later")
+        # Gone from Postgres, back with the next publish: a table without a namesake.
+        pg.execute("DROP TABLE marts.events")
+    publish_postgres(seeded.warehouse, pg_dsn)
+    with psycopg.connect(pg_dsn) as pg:
+        def can(role: str, table: str, privilege: str = "SELECT") -> bool:
+            row = pg.execute("SELECT has_table_privilege(%s, %s, %s)",
+                             [role, table, privilege]).fetchone()
+            return bool(row and row[0])
+
+        pg.execute("SET ROLE bi_reader")
+        assert pg.execute("SELECT count(*) FROM marts.dyad_cooperation").fetchone()
+        assert pg.execute("SELECT count(*) FROM marts.events").fetchone()
+        assert pg.execute("SELECT count(*) FROM ref.cameo_codes").fetchone()
+        pg.execute("RESET ROLE")
+        assert can("bi_reader", "ref.cameo_codes", "SELECT WITH GRANT OPTION")
+        other_ref = pg.execute("SELECT table_name FROM information_schema.tables WHERE "
+                               "table_schema = 'ref' AND table_name <> 'cameo_codes'").fetchone()
+        assert other_ref and not can("bi_reader", f"ref.{other_ref[0]}")  # only what was given
+        assert not can("bi_reader", "marts.events", "INSERT")
+        # Default privileges were set again on the new schema: its next tables get them.
+        pg.execute("CREATE TABLE marts.scratch (x int)")
+        assert can("bi_later", "marts.scratch")
+        pg.execute("DROP TABLE marts.scratch")

@@ -9,6 +9,9 @@ swap or other readers. psycopg rather than DuckDB's postgres extension: psycopg 
 dependency and the extension must match the DuckDB build exactly (extension wheels on PyPI
 lag the DuckDB patch release).
 
+A DBA's grants on the replaced schemas and tables are given to the new ones inside the swap
+transaction, so a BI role never loses access (see _carry_privileges).
+
 Views in DuckDB become tables in Postgres (a snapshot of the last published warehouse).
 Identifiers are lower case in Postgres, so GDELT queries written with unquoted names
 (`SELECT Actor1CountryCode ...`) run unchanged there too.
@@ -127,6 +130,7 @@ def _swap(pg: psycopg.Connection[tuple[object, ...]], schemas: Iterable[str], to
         for schema in schemas:
             cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema])
             if cur.fetchone():
+                _carry_privileges(cur, schema, f"{schema}__new_{token}")
                 old = f"{schema}__old_{token}"
                 cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
                     sql.Identifier(schema), sql.Identifier(old)))
@@ -135,3 +139,65 @@ def _swap(pg: psycopg.Connection[tuple[object, ...]], schemas: Iterable[str], to
                 sql.Identifier(f"{schema}__new_{token}"), sql.Identifier(schema)))
     for old in olds:
         pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(old)))
+
+
+# (grantee or None for PUBLIC, privilege, grantable)
+_Grant = tuple[str | None, str, bool]
+
+
+def _grants(cur: psycopg.Cursor[tuple[object, ...]], query: str,
+            schema: str) -> list[tuple[str, _Grant]]:
+    cur.execute(query, [schema])
+    return [(str(name), (None if public else str(role), str(priv), bool(grantable)))
+            for name, role, public, priv, grantable in cur.fetchall()]
+
+
+def _grant(cur: psycopg.Cursor[tuple[object, ...]], on: sql.Composable, grant: _Grant) -> None:
+    role, privilege, grantable = grant
+    cur.execute(sql.SQL("GRANT {} ON {} TO {}{}").format(
+        sql.SQL(privilege), on, sql.Identifier(role) if role else sql.SQL("PUBLIC"),
+        sql.SQL(" WITH GRANT OPTION" if grantable else "")))
+
+
+def _carry_privileges(cur: psycopg.Cursor[tuple[object, ...]], schema: str, new: str) -> None:
+    """Give the new schema and its tables the privileges a DBA granted on the ones they
+    replace, so a BI role keeps its access across a publish.
+
+    A table keeps the grants of its namesake; a table the old schema did not have gets the
+    grants every old table had (what GRANT ... ON ALL TABLES IN SCHEMA leaves). Default
+    privileges this role set for the schema (ALTER DEFAULT PRIVILEGES IN SCHEMA) are set
+    again for the new one; those of other roles stay with the old schema (only they may).
+    """
+    for _, grant in _grants(cur, """
+            SELECT n.nspname, pg_get_userbyid(a.grantee), a.grantee = 0, a.privilege_type,
+                   a.is_grantable
+            FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = %s""", schema):
+        _grant(cur, sql.SQL("SCHEMA {}").format(sql.Identifier(new)), grant)
+    cur.execute("""SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm', 'p')""", [schema])
+    old_tables = [str(r[0]) for r in cur.fetchall()]
+    by_table: dict[str, set[_Grant]] = {t: set() for t in old_tables}
+    for table, grant in _grants(cur, """
+            SELECT c.relname, pg_get_userbyid(a.grantee), a.grantee = 0, a.privilege_type,
+                   a.is_grantable
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+                 aclexplode(c.relacl) a
+            WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm', 'p')""", schema):
+        by_table[table].add(grant)
+    everywhere = set.intersection(*by_table.values()) if by_table else set()
+    cur.execute("""SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = %s AND c.relkind = 'r'""", [new])
+    for (name,) in cur.fetchall():
+        for grant in sorted(by_table.get(str(name), everywhere), key=str):
+            _grant(cur, sql.Identifier(new, str(name)), grant)
+    for _, (role, privilege, grantable) in _grants(cur, """
+            SELECT n.nspname, pg_get_userbyid(a.grantee), a.grantee = 0, a.privilege_type,
+                   a.is_grantable
+            FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace,
+                 aclexplode(d.defaclacl) a
+            WHERE n.nspname = %s AND d.defaclobjtype = 'r' AND d.defaclrole = current_user::regrole
+            """, schema):
+        cur.execute(sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT {} ON TABLES TO {}{}"
+                            ).format(sql.Identifier(new), sql.SQL(privilege),
+                                     sql.Identifier(role) if role else sql.SQL("PUBLIC"),
+                                     sql.SQL(" WITH GRANT OPTION" if grantable else "")))
