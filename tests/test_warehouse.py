@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,21 @@ def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
     assert pending() == f"new document {inbox / 'three.txt'}"
     assert pending_work([str(inbox)], settings, known_inputs(settings.warehouse),
                         "other-extractor|model").reason == f"stale document {inbox / 'one.txt'}"
+
+
+def test_known_inputs_are_read_once_for_the_check_and_ingest(tmp_path: Path) -> None:
+    """`wirehouse run`'s check keeps what it read for the flow's ingest, unless a load has
+    published another warehouse file in between."""
+    from wirehouse.load import known_inputs
+
+    settings = make_settings(tmp_path)
+    run_library(settings, [str(SEED)])
+    kept = known_inputs(settings.warehouse, keep=True)
+    assert known_inputs(settings.warehouse) is kept  # ingest takes it ...
+    again = known_inputs(settings.warehouse)
+    assert again is not kept and again == kept  # ... once
+    kept = known_inputs(settings.warehouse, keep=True)
+    # Another process publishes in between: a new file renamed over the old one.
+    shutil.copyfile(settings.warehouse, f"{settings.warehouse}.next")
+    os.replace(f"{settings.warehouse}.next", settings.warehouse)
+    assert known_inputs(settings.warehouse) is not kept

@@ -97,7 +97,8 @@ def _pending_work(sources: list[str], settings: Settings) -> PendingWork:
     from wirehouse.load import known_inputs
     from wirehouse.nlp import extraction_signature
 
-    return pending_work(sources, settings, known_inputs(settings.warehouse),
+    return pending_work(sources, settings,
+                        known_inputs(settings.warehouse, settings.cache_dir, keep=True),
                         extraction_signature(settings.model, settings.reference_dir))
 
 

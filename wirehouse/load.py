@@ -208,12 +208,33 @@ def register_filesystems(con: duckdb.DuckDBPyConnection, paths: list[str]) -> No
             registered |= names | set(con.list_filesystems())
 
 
-def known_inputs(warehouse: str, cache_dir: str | None = None) -> Known:
+# `wirehouse run`'s no-op check and then the flow's ingest task, in the same process a moment
+# later, both need what the warehouse holds: on a warehouse of millions of documents reading it
+# twice cost seconds and two copies of the locations set. The check keeps what it read here;
+# ingest takes it, once, if the warehouse file is still the one it was read from.
+_kept: tuple[tuple[str, int, int, int], Known] | None = None
+
+
+def known_inputs(warehouse: str, cache_dir: str | None = None, keep: bool = False) -> Known:
     """The loaded documents with their extraction signatures, their locations and the
-    rejected inputs (all empty for a new warehouse)."""
+    rejected inputs (all empty for a new warehouse). ``keep``: hold the result for the next
+    call on the same warehouse file (which takes it)."""
+    global _kept
     local = readable(warehouse, cache_dir)
     if local is None:
         return Known()
+    stat = os.stat(local)
+    version = (os.path.abspath(local), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    kept, _kept = _kept, None
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    known = _read_known(local)
+    if keep:
+        _kept = (version, known)
+    return known
+
+
+def _read_known(local: str) -> Known:
     con = duckdb.connect(local, read_only=True)
     try:
         documents = con.execute(
