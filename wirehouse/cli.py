@@ -11,12 +11,13 @@ import sys
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Annotated, Any
 
-import duckdb
 import typer
 
 from wirehouse import workers
 from wirehouse.settings import Settings, get_settings
-from wirehouse.warehouse_store import readable
+
+# duckdb and fsspec are imported by the commands that use them: `wirehouse run` starts its
+# extraction host before anything else, and every 0.1 s before that is on its way.
 
 if TYPE_CHECKING:
     from wirehouse.ingest import PendingWork
@@ -180,6 +181,10 @@ def sql(
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Run a read-only query against the warehouse and print the result."""
+    import duckdb
+
+    from wirehouse.warehouse_store import readable
+
     path = warehouse or get_settings().warehouse
     local = readable(path)
     if local is None:
@@ -246,6 +251,7 @@ def publish_postgres_cmd(
 ) -> None:
     """Copy ref and marts (optionally raw) into PostgreSQL, swapped in atomically."""
     from wirehouse.publish import publish_postgres
+    from wirehouse.warehouse_store import readable
 
     path = warehouse or get_settings().warehouse
     if readable(path) is None:
