@@ -235,6 +235,32 @@ def test_extraction_host_writes_the_same_rows_to_object_storage(runs: Runs) -> N
     assert marts_rows(published) == marts_rows(runs.local.warehouse)
 
 
+def test_process_runner_writes_the_same_rows_to_object_storage(runs: Runs,
+                                                                tmp_path: Path) -> None:
+    """Batches on Prefect's process pool: spawned workers reach the bucket through the
+    environment too, and each writes its own batch's objects."""
+    from conftest import run_library
+    from test_flow import reuters_sample
+
+    from flows.etl import etl
+
+    source = reuters_sample(tmp_path / "sample.jsonl", 4)
+    prefix = f"s3://{runs.bucket}/process"
+    settings = runs.remote.with_(lake=f"{prefix}/lake", warehouse=f"{prefix}/wh.duckdb",
+                                 task_runner="process", n_process=2)
+    runs.monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
+    summary = etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake,
+                  batch_size=2)
+    assert summary.documents_new == 4
+    parts = runs.fs.glob(f"{runs.bucket}/process/lake/documents/{summary.run_id}-*.parquet")
+    assert len(parts) == 2  # one per batch
+    local = make_settings(tmp_path / "local")
+    run_library(local, [source])
+    published = str(runs.tmp / "process.duckdb")
+    runs.fs.get_file(f"{runs.bucket}/process/wh.duckdb", published)
+    assert table_rows(published) == table_rows(local.warehouse)
+
+
 def test_memory_lake_gives_the_same_rows(runs: Runs, tmp_path: Path) -> None:
     """Any fsspec filesystem serves as the lake (memory:// here, in one process)."""
     from conftest import run_library
