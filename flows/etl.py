@@ -106,7 +106,7 @@ def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signatu
     """Every batch on the configured task runner; any failed batch fails the run."""
     logger = get_run_logger()
     sizes = _batch_sizes(ingested.batches)
-    runner, task_settings = extract_plan(settings, len(sizes), sum(sizes))
+    runner, task_settings = extract_plan(settings, len(sizes))
     task_ = extract.with_options(result_storage=result_storage(settings), refresh_cache=force)
     progress.stage("extract", sum(sizes))
     logger.info("extracting %d documents in %d batches on %s", sum(sizes), len(sizes),

@@ -68,8 +68,7 @@ def outputs_exist(outputs: dict[str, str]) -> bool:
     return all(storage.exists(p) for p in outputs.values())
 
 
-def extract_plan(settings: Settings, batches: int,
-                 documents: int) -> tuple[TaskRunner[Any], Settings]:
+def extract_plan(settings: Settings, batches: int) -> tuple[TaskRunner[Any], Settings]:
     """The task runner for the extract stage and the settings its tasks run with.
 
     - process: one worker process per core (Prefect's ProcessPoolTaskRunner, spawn), each
@@ -94,9 +93,6 @@ def extract_plan(settings: Settings, batches: int,
             "n_workers": settings.n_process, "threads_per_worker": 1, "processes": True,
         }), per_batch
     if settings.task_runner == "thread" or batches <= 1:
-        # A worker process with less than one nlp batch (nlp_batch_size documents) to parse
-        # would mostly pay for its fork.
-        chunks = -(-documents // settings.nlp_batch_size)
-        in_flow = settings.with_(n_process=max(1, min(settings.n_process, chunks)))
-        return ThreadPoolTaskRunner(max_workers=1), in_flow
+        # extract_batch decides how many workers a batch is worth (MIN_DOCS_PER_WORKER).
+        return ThreadPoolTaskRunner(max_workers=1), settings
     return ProcessPoolTaskRunner(max_workers=min(settings.n_process, batches)), per_batch

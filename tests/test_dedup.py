@@ -129,5 +129,4 @@ def test_signatures_and_bands_are_datasketchs() -> None:
         index._add(key, key, ours)
         lsh.insert(key, theirs)
     # Reuters repeats stories: the comparison above included real candidates.
-    assert sum(len(t) for table in index._tables for t in table.values()) > 0
     assert any(len(index._candidates(s)) > 1 for s in index._signatures.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from spacy.attrs import IS_PUNCT, IS_SPACE
@@ -63,8 +64,8 @@ def _word_count(doc: Doc) -> int:
     return sum(1 for punct, space in flags if not (punct or space))
 
 
-def _extract_docs(docs: list[dict[str, object]], run_id: str, settings: Settings,
-                  n_process: int = 1) -> dict[str, list[dict[str, object]]]:
+def _extract_docs(docs: list[dict[str, object]], run_id: str,
+                  settings: Settings) -> dict[str, list[dict[str, object]]]:
     """Rows of every output table for these staged documents (their documents rows updated)."""
     for row in docs:
         if row["language"] is None:
@@ -108,7 +109,8 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str, settings: Settings
             for e in ents.entities.values()
         )
 
-    for doc, doc_id in pipe(nlp, _english(docs), n_process, settings.nlp_batch_size):
+    # One process: parallel runs split the batch among forked workers (extract_batch).
+    for doc, doc_id in pipe(nlp, _english(docs), 1, settings.nlp_batch_size):
         done(doc, doc_id)
     for row in docs:
         if row["language"] not in (None, "en"):
@@ -127,13 +129,18 @@ WARM_UP_TEXT = ("French President Emmanuel Macron met Chinese officials in Beiji
                 "agreed to send $5 million in aid. \"We welcome the talks,\" the ministry said.")
 
 
-def warm_up(settings: Settings) -> None:
-    """Load the model, the language identifier and every lexicon and table the coders load
-    on first use, by extracting one made-up document. Workers forked afterwards share them
-    instead of each loading its own (measured ~0.8 s a worker)."""
+@lru_cache(maxsize=2)
+def _warm_up(model: str, reference_dir: str) -> None:
     row: dict[str, object] = {"doc_id": "warm-up", "body": WARM_UP_TEXT, "language": None,
                               "published_at": None}
-    _extract_docs([row], "warm-up", settings.with_(n_process=1))
+    _extract_docs([row], "warm-up", Settings(model=model, reference_dir=reference_dir))
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the model, the language identifier and every lexicon and table the coders load
+    on first use, by extracting one made-up document (once per process). Workers forked
+    afterwards share them instead of each loading its own (measured ~0.8 s a worker)."""
+    _warm_up(settings.model, settings.reference_dir)
 
 
 # Below this many documents per worker, forking costs more than it saves.
@@ -155,9 +162,9 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     but skip the English pipeline.
     """
     docs = read_table(staged_path).to_pylist()
-    load_pipeline(settings.model, settings.reference_dir)
     workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
     if workers > 1:
+        warm_up(settings)  # before the fork, so the workers inherit what it loads
         size = max(MIN_DOCS_PER_WORKER, -(-len(docs) // (workers * SHARES_PER_WORKER)))
         shares = [docs[i:i + size] for i in range(0, len(docs), size)]
         # The longest shares first, so the ones handed out last are short and the workers

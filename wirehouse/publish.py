@@ -152,11 +152,13 @@ def _grants(cur: psycopg.Cursor[tuple[object, ...]], query: str,
             for name, role, public, priv, grantable in cur.fetchall()]
 
 
-def _grant(cur: psycopg.Cursor[tuple[object, ...]], on: sql.Composable, grant: _Grant) -> None:
+def _grant(cur: psycopg.Cursor[tuple[object, ...]], statement: str, on: sql.Composable,
+           grant: _Grant) -> None:
+    """``statement`` with {privilege}, {on} and {to} (the grantee and its grant option)."""
     role, privilege, grantable = grant
-    cur.execute(sql.SQL("GRANT {} ON {} TO {}{}").format(
-        sql.SQL(privilege), on, sql.Identifier(role) if role else sql.SQL("PUBLIC"),
-        sql.SQL(" WITH GRANT OPTION" if grantable else "")))
+    to = sql.SQL("{}{}").format(sql.Identifier(role) if role else sql.SQL("PUBLIC"),
+                                sql.SQL(" WITH GRANT OPTION" if grantable else ""))
+    cur.execute(sql.SQL(statement).format(privilege=sql.SQL(privilege), on=on, to=to))
 
 
 def _carry_privileges(cur: psycopg.Cursor[tuple[object, ...]], schema: str, new: str) -> None:
@@ -172,7 +174,7 @@ def _carry_privileges(cur: psycopg.Cursor[tuple[object, ...]], schema: str, new:
             SELECT n.nspname, pg_get_userbyid(a.grantee), a.grantee = 0, a.privilege_type,
                    a.is_grantable
             FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.nspname = %s""", schema):
-        _grant(cur, sql.SQL("SCHEMA {}").format(sql.Identifier(new)), grant)
+        _grant(cur, "GRANT {privilege} ON SCHEMA {on} TO {to}", sql.Identifier(new), grant)
     cur.execute("""SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm', 'p')""", [schema])
     old_tables = [str(r[0]) for r in cur.fetchall()]
@@ -189,15 +191,14 @@ def _carry_privileges(cur: psycopg.Cursor[tuple[object, ...]], schema: str, new:
                    WHERE n.nspname = %s AND c.relkind = 'r'""", [new])
     for (name,) in cur.fetchall():
         for grant in sorted(by_table.get(str(name), everywhere), key=str):
-            _grant(cur, sql.Identifier(new, str(name)), grant)
-    for _, (role, privilege, grantable) in _grants(cur, """
+            _grant(cur, "GRANT {privilege} ON {on} TO {to}", sql.Identifier(new, str(name)),
+                   grant)
+    for _, grant in _grants(cur, """
             SELECT n.nspname, pg_get_userbyid(a.grantee), a.grantee = 0, a.privilege_type,
                    a.is_grantable
             FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace,
                  aclexplode(d.defaclacl) a
             WHERE n.nspname = %s AND d.defaclobjtype = 'r' AND d.defaclrole = current_user::regrole
             """, schema):
-        cur.execute(sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT {} ON TABLES TO {}{}"
-                            ).format(sql.Identifier(new), sql.SQL(privilege),
-                                     sql.Identifier(role) if role else sql.SQL("PUBLIC"),
-                                     sql.SQL(" WITH GRANT OPTION" if grantable else "")))
+        _grant(cur, "ALTER DEFAULT PRIVILEGES IN SCHEMA {on} GRANT {privilege} ON TABLES TO {to}",
+               sql.Identifier(new), grant)
