@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,22 @@ def make_settings(tmp: Path, **changes: object) -> Settings:
     base = Settings.from_env({})
     return base.with_(warehouse=str(tmp / "wh.duckdb"), lake=str(tmp / "lake"), n_process=1,
                       **changes)
+
+
+def record_host_starts(monkeypatch: pytest.MonkeyPatch, target: str) -> list[Any]:
+    """Extraction hosts started through ``target`` (a dotted name bound to
+    wirehouse.workers.start_host), started for real and listed in order."""
+    from wirehouse import workers
+
+    started: list[Any] = []
+    start_host = workers.start_host
+
+    def record(settings: Settings) -> workers.ExtractionHost:
+        started.append(start_host(settings))
+        return started[-1]
+
+    monkeypatch.setattr(target, record)
+    return started
 
 
 def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:

@@ -76,13 +76,11 @@ def test_duckdb_cli_reads_the_warehouse(seeded: Settings) -> None:
 
 def test_run_over_unchanged_sources_starts_no_flow(seeded: Settings,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import PROJECT_ROOT
+    from conftest import PROJECT_ROOT, record_host_starts
 
     # With two cores the extraction host starts before the check; nothing to extract kills it.
     monkeypatch.setattr(cli, "get_settings", lambda: seeded.with_(n_process=2))
-    started: list[workers.ExtractionHost] = []
-    start_host = workers.start_host
-    monkeypatch.setattr(workers, "start_host", lambda s: started.append(start_host(s)))
+    started = record_host_starts(monkeypatch, "wirehouse.workers.start_host")
     seeds = str(PROJECT_ROOT / "seeds" / "*.txt")
     out = runner.invoke(app, ["run", seeds, "--warehouse", seeded.warehouse, "--no-progress"])
     assert out.exit_code == 0, out.output

@@ -174,7 +174,7 @@ def test_task_runners_equal_in_process(runner: str, prefect_harness: None, tmp_p
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """On two cores, Prefect's process pool, and the thread runner with the extraction host
     (wirehouse.workers) that ingest starts, give the rows of an in-process run."""
-    from conftest import run_library
+    from conftest import record_host_starts, run_library
 
     import flows.etl
     from wirehouse import workers
@@ -185,13 +185,7 @@ def test_task_runners_equal_in_process(runner: str, prefect_harness: None, tmp_p
     multi = make_settings(tmp_path / "multi", task_runner=runner, batch_size=2)
     multi = multi.with_(n_process=2)
     use_settings(monkeypatch, multi)
-    hosts: list[workers.ExtractionHost] = []
-
-    def start_host(settings: Settings) -> workers.ExtractionHost:
-        hosts.append(workers.start_host(settings))
-        return hosts[-1]
-
-    monkeypatch.setattr(flows.etl, "start_host", start_host)
+    hosts = record_host_starts(monkeypatch, "flows.etl.start_host")
     flows.etl.etl(sources=[source], warehouse=multi.warehouse, lake=multi.lake)
     assert table_rows(multi.warehouse) == table_rows(single.warehouse)
     if runner == "thread":  # started by ingest, stopped after extraction

@@ -216,16 +216,15 @@ def test_publish_refuses_to_overwrite_a_version_another_writer_published(
 def test_extraction_host_writes_the_same_rows_to_object_storage(runs: Runs) -> None:
     """With two cores extraction runs in the host process (wirehouse.workers), which reaches
     the bucket through the environment it inherits."""
+    from conftest import record_host_starts
+
     from flows.etl import etl
-    from wirehouse import workers
 
     prefix = f"s3://{runs.bucket}/host"
     settings = runs.remote.with_(lake=f"{prefix}/lake", warehouse=f"{prefix}/wh.duckdb",
                                  n_process=2)
-    started: list[workers.ExtractionHost] = []
-    start_host = workers.start_host
     runs.monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
-    runs.monkeypatch.setattr("flows.etl.start_host", lambda s: started.append(start_host(s)))
+    started = record_host_starts(runs.monkeypatch, "flows.etl.start_host")
     summary = etl(sources=SEEDS, warehouse=settings.warehouse, lake=settings.lake)
     assert summary.documents_new == 1 and len(started) == 1
     assert runs.fs.glob(f"{runs.bucket}/host/lake/mentions/{summary.run_id}-*.parquet")
