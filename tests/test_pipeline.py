@@ -46,6 +46,83 @@ def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
     assert tables["one"] == tables["forked"] == tables["host"]
 
 
+def _reuters_lines(n: int) -> list[dict[str, object]]:
+    with gzip.open(CORPORA / "reuters21578" / "reuters21578.jsonl.gz", "rt") as src:
+        return [json.loads(line) for _, line in zip(range(n), src, strict=False)]
+
+
+def _write_jsonl(path: Path, records: list[dict[str, object]]) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+def test_reading_ahead_does_not_change_the_output(tmp_path: Path) -> None:
+    """The host starts on documents before their batch is staged (prefetch.Ahead). Here the
+    sources change in between: documents read ahead that the batch lacks, documents of the
+    batch never read ahead, and one whose date was added since. The batch's rows are still
+    the ones extracting it from scratch gives."""
+    from wirehouse.prefetch import Ahead
+
+    records = _reuters_lines(46)
+    dated = {**records[3], "published_at": "1987-02-26T10:00:00Z"}
+    source = _write_jsonl(tmp_path / "in.jsonl", [*records[:3], dated, *records[4:40]])
+    earlier = _write_jsonl(tmp_path / "earlier.jsonl", [*records[:35], *records[40:]])
+    settings = make_settings(tmp_path / "one", batch_size=100)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    staged = ingest([source], "run", settings, Known(), signature,
+                    datetime(2026, 1, 1, tzinfo=UTC)).batches[0]
+    expected = {name: pq.read_table(path).to_pylist()
+                for name, path in extract_batch(staged, "run", settings, "00000").items()}
+
+    def key(row: dict[str, object]) -> tuple[object, ...]:
+        return row["doc_id"], row["body"], row["published_at"]
+
+    read_ahead = {key(r) for r in pq.read_table(ingest(
+        [earlier], "ahead", make_settings(tmp_path / "earlier"), Known(), signature,
+        datetime(2026, 1, 1, tzinfo=UTC)).batches[0]).to_pylist()}
+    batch = pq.read_table(staged).to_pylist()
+    both = sum(key(r) in read_ahead for r in batch)
+    assert 0 < both < len(batch) - 5  # hits and misses both exercised
+
+    for way in ("in-process", "host"):
+        forked = make_settings(tmp_path / way, batch_size=100).with_(n_process=2)
+        if way == "host":
+            try:
+                host = start_host(forked)
+                host.extract_ahead([earlier], forked, frozenset(), force=False)
+                files = host.extract_batch(staged, "run", forked, "00000")
+            finally:
+                stop_host()
+        else:
+            ahead = Ahead.start([earlier], forked, frozenset(), False, lambda: False)
+            assert ahead is not None
+            try:
+                files = extract_batch(staged, "run", forked, "00000", ahead)
+            finally:
+                ahead.close()
+            assert ahead.hits == both
+        got = {name: pq.read_table(path).to_pylist() for name, path in files.items()}
+        assert got == expected, way
+
+
+def test_nothing_is_read_ahead_of_unchanged_or_remote_sources(tmp_path: Path) -> None:
+    from wirehouse.prefetch import Ahead
+
+    source = _write_jsonl(tmp_path / "in.jsonl", _reuters_lines(30))
+    settings = make_settings(tmp_path, batch_size=100).with_(n_process=2)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    batch = pq.read_table(ingest([source], "run", settings, Known(), signature,
+                                 datetime(2026, 1, 1, tzinfo=UTC)).batches[0]).to_pylist()
+    unchanged = frozenset(str(r["doc_id"]) for r in batch)
+    assert Ahead.start([source], settings, unchanged, False, lambda: False) is None
+    assert Ahead.start(["s3://bucket/in.jsonl"], settings, frozenset(), False,
+                       lambda: False) is None
+    # --force re-extracts unchanged documents, so they are read ahead too.
+    ahead = Ahead.start([source], settings, unchanged, True, lambda: False)
+    assert ahead is not None
+    ahead.close()
+
+
 def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     host = start_host(settings)

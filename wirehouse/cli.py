@@ -55,25 +55,30 @@ def run(
     starts (127.0.0.1, state in $PREFECT_HOME/wirehouse-server.json) and later runs reuse.
     """
     sources = paths or ["seeds/*.txt"]
-    settings = get_settings().with_(warehouse=warehouse)
+    settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
+    host = None
     if workers.wanted(settings) and (check or force):
         # The model loads on the other core from now on, while the sources are checked,
         # Prefect is imported (~2 s) and ingest reads (instead of from ingest's first staged
         # document on). A check that finds nothing to extract stops it again.
-        workers.start_host(settings)
+        host = workers.start_host(settings)
     if check and not force:
         try:
-            pending = _pending_work(sources, settings)
+            pending, unchanged = _pending_work(sources, settings)
         except BaseException:
             workers.stop_host(kill=True)
             raise
         if not pending.extracts:
             workers.stop_host(kill=True)
+        elif host is not None:
+            host.extract_ahead(sources, settings, unchanged, force=False)
         if pending.reason is None:
             typer.echo(f"nothing new or changed in {pending.inputs} input(s) of "
                        f"{' '.join(sources)}: {settings.warehouse} left as it is, no flow run "
                        "started (--force re-extracts, --no-check runs the flow anyway)")
             return
+    elif host is not None:
+        host.extract_ahead(sources, settings, frozenset(), force=True)
 
     from flows.etl import etl
     from flows.server import ensure_server, using
@@ -91,16 +96,21 @@ def run(
     atexit.register(gc.freeze)
 
 
-def _pending_work(sources: list[str], settings: Settings) -> PendingWork:
+def _pending_work(sources: list[str], settings: Settings
+                  ) -> tuple[PendingWork, frozenset[str]]:
     """The no-op check: over unchanged sources it costs a read and a hash of each input
-    instead of Prefect's import and a flow run (~3 s, all of a no-op run)."""
+    instead of Prefect's import and a flow run (~3 s, all of a no-op run). Also the doc_ids
+    the warehouse holds with the current extraction signature, for the host's reading ahead."""
     from wirehouse.ingest import pending_work
     from wirehouse.load import known_inputs
     from wirehouse.nlp import extraction_signature
 
-    return pending_work(sources, settings,
-                        known_inputs(settings.warehouse, settings.cache_dir, keep=True),
-                        extraction_signature(settings.model, settings.reference_dir))
+    known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    pending = pending_work(sources, settings, known, signature)
+    unchanged = frozenset(doc_id for doc_id, signed in known.documents.items()
+                          if signed == signature) if pending.extracts else frozenset()
+    return pending, unchanged
 
 
 def _attached_run_settings() -> AbstractContextManager[object]:

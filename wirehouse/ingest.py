@@ -71,10 +71,13 @@ class _Seen:
     new_rejections: int = 0
 
 
-def _classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
-              force: bool, seen: _Seen) -> Iterator[tuple[str, RawDocument | Rejected]]:
+def classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
+             force: bool, seen: _Seen | None = None
+             ) -> Iterator[tuple[str, RawDocument | Rejected]]:
     """Each input with what it is to this run: rejected, duplicate (of an earlier input of
-    the run), unchanged, new or stale. The one rule shared by ingest and pending_work."""
+    the run), unchanged, new or stale. The one rule shared by ingest, pending_work and the
+    extraction host's reading ahead (prefetch)."""
+    seen = seen if seen is not None else _Seen()
     ids: set[str] = set()
     for item in items:
         if isinstance(item, Rejected):
@@ -110,7 +113,7 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     seen = _Seen()
     inputs = 0
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
-    for kind, item in _classify(items, known, signature, False, seen):
+    for kind, item in classify(items, known, signature, False, seen):
         inputs += 1
         if kind in ("new", "stale"):
             return PendingWork(f"{kind} document {item.uri}", inputs, extracts=True)
@@ -155,7 +158,7 @@ def ingest(
             staged.clear()
 
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
-    for kind, item in _classify(items, known, signature, force, seen):
+    for kind, item in classify(items, known, signature, force, seen):
         if isinstance(item, Rejected):
             quarantine.append(_quarantine_row(item, run_id, started_at))
             continue

@@ -29,8 +29,12 @@ from wirehouse.settings import Settings
 
 if TYPE_CHECKING:
     from wirehouse.ingest import IngestResult
+    from wirehouse.prefetch import Ahead
 
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
+# What extraction adds to a staged documents row (run_id aside).
+EXTRACTED_FIELDS = ("language", "tone", "word_count", "sentence_count", "extractor_version",
+                    "model")
 
 
 def extract_sources(
@@ -150,7 +154,19 @@ MIN_DOCS_PER_WORKER = 8
 SHARES_PER_WORKER = 8
 
 
-def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+def make_shares(docs: list[dict[str, object]], workers: int) -> list[list[dict[str, object]]]:
+    """The documents cut into shares for ``workers`` forked workers, the longest shares first
+    so that the ones handed out last are short and the workers finish together (in input
+    order, one worker idled ~1 s at the end of a 1,000-article batch while the other parsed
+    a share of long articles)."""
+    size = max(MIN_DOCS_PER_WORKER, -(-len(docs) // (workers * SHARES_PER_WORKER)))
+    shares = [docs[i:i + size] for i in range(0, len(docs), size)]
+    shares.sort(key=lambda share: sum(len(str(r["body"] or "")) for r in share), reverse=True)
+    return shares
+
+
+def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
+                  ahead: Ahead | None = None) -> dict[str, str]:
     """Extract every table from one staged batch; returns table name -> Parquet path.
 
     With ``n_process`` > 1 the batch is split into shares among forked worker processes that
@@ -159,22 +175,18 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str) 
     measured at 0.44 of bare spaCy's words/s on 2 cores). The workers are forked after the
     model is loaded here, so none loads it again. Rows come back in input order: the output
     does not depend on the number of workers. Non-English documents keep their documents row
-    but skip the English pipeline.
+    but skip the English pipeline. ``ahead``: documents the extraction host began on before
+    the batch was staged (prefetch.Ahead); it extracts the rest.
     """
     docs = read_table(staged_path).to_pylist()
     workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
-    if workers > 1:
+    if ahead is not None:
+        parts = ahead.extract(docs, run_id, settings)
+    elif workers > 1:
         warm_up(settings)  # before the fork, so the workers inherit what it loads
-        size = max(MIN_DOCS_PER_WORKER, -(-len(docs) // (workers * SHARES_PER_WORKER)))
-        shares = [docs[i:i + size] for i in range(0, len(docs), size)]
-        # The longest shares first, so the ones handed out last are short and the workers
-        # finish together (in input order, one worker idled ~1 s at the end of a
-        # 1,000-article batch while the other parsed a share of long articles).
-        shares.sort(key=lambda share: sum(len(str(r["body"] or "")) for r in share),
-                    reverse=True)
         with mp.get_context("fork").Pool(workers) as pool:
-            parts = list(pool.imap_unordered(_extract_share, [(share, run_id, settings)
-                                                              for share in shares]))
+            parts = list(pool.imap_unordered(_extract_share, [
+                (share, run_id, settings) for share in make_shares(docs, workers)]))
     else:
         parts = [_extract_docs(docs, run_id, settings)]
     order = {str(r["doc_id"]): i for i, r in enumerate(docs)}

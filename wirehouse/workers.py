@@ -7,10 +7,15 @@ host loads all of it on the other core while ingest goes on, then extracts each 
 it is sent (``pipeline.extract_batch``, which forks its parse workers from the host after
 the loading, so everything is loaded once and its pages are shared).
 
+`wirehouse run` starts the host before its no-op check, and once the check has found work it
+asks the host to read ahead (``extract_ahead``, wirehouse.prefetch): to start on the first
+batch's documents as soon as its model is loaded, before the flow has staged them.
+
 The host is a plain ``python -m wirehouse.workers`` subprocess talking over two pipes, not a
 multiprocessing child: a spawned child would first import the parent's main module (all of
 Prefect, in a served flow run), and a fork of the flow process would copy its threads' locks.
-The host itself is single-threaded, so forking the parse workers from it is safe. A host
+The host has no threads of its own, and a multiprocessing pool forks its workers before it
+starts its threads, so forking the parse workers from the host is safe. A host
 whose flow process dies sees end-of-file on its pipe and exits.
 """
 
@@ -24,9 +29,12 @@ import sys
 import threading
 import traceback
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wirehouse.settings import Settings
+
+if TYPE_CHECKING:
+    from wirehouse.prefetch import Ahead
 
 
 class HostFailed(RuntimeError):
@@ -57,7 +65,7 @@ class ExtractionHost:
                       part: str) -> dict[str, str]:
         with self._lock:
             try:
-                self._send.send((staged_path, run_id, settings, part))
+                self._send.send(("extract", staged_path, run_id, settings, part))
                 status, value, trace = self._recv.recv()
             except (EOFError, OSError) as exc:
                 raise HostFailed(
@@ -68,6 +76,27 @@ class ExtractionHost:
         if isinstance(value, BaseException):
             raise value from HostFailed(f"in the extraction process:\n{trace}")
         raise HostFailed(f"{value}\n{trace}")
+
+    def extract_ahead(self, sources: list[str], settings: Settings, unchanged: frozenset[str],
+                      force: bool) -> None:
+        """Let the host start on the documents ingest will stage first (prefetch.Ahead), once
+        its model is loaded; no reply. ``unchanged``: doc_ids the warehouse holds with the
+        current extraction signature."""
+        request = ("ahead", sources, settings, unchanged, force)
+
+        def send() -> None:
+            try:
+                self._send.send(request)
+            except OSError:
+                pass  # a host that died is reported by the extract request that follows
+            finally:
+                self._lock.release()
+
+        # Sent from a thread: a large ``unchanged`` fills the pipe, and the host reads it only
+        # once its model is loaded. The lock, taken here and released there, keeps the
+        # extract requests behind it.
+        self._lock.acquire()
+        threading.Thread(target=send, name="wirehouse-ahead", daemon=True).start()
 
     def close(self, kill: bool = False) -> None:
         """Let the host finish its request and exit; ``kill``: now, whatever it is doing
@@ -134,22 +163,45 @@ def serve(requests: Connection, replies: Connection) -> None:
         failed: BaseException | None = None
     except Exception as exc:  # reported with the first request, where someone is waiting
         failed = exc
+    ahead: Ahead | None = None
     while True:
         try:
-            staged_path, run_id, settings, part = requests.recv()
+            kind, *request = requests.recv()
         except EOFError:
             return
+        if kind == "ahead":
+            if failed is None:
+                ahead = _start_ahead(request, requests)
+            continue
+        staged_path, run_id, settings, part = request
         try:
             if failed is not None:
                 raise failed
-            reply: tuple[str, Any, str] = (
-                "ok", pipeline.extract_batch(staged_path, run_id, settings, part), "")
+            serves = ahead is not None and ahead.serves(settings)
+            reply: tuple[str, Any, str] = ("ok", pipeline.extract_batch(
+                staged_path, run_id, settings, part, ahead if serves else None), "")
         except Exception as exc:
             reply = ("error", exc, traceback.format_exc())
         try:
             replies.send(reply)
         except (pickle.PicklingError, TypeError, AttributeError):  # an exception that won't pickle
             replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2]))
+        if ahead is not None:  # only the first batch is read ahead
+            ahead.close()
+            ahead = None
+
+
+def _start_ahead(request: list[Any], requests: Connection) -> Ahead | None:
+    """prefetch.Ahead for the request, or None. Reading ahead only saves time: a source it
+    cannot read is for ingest to report (or quarantine), not for this."""
+    from wirehouse.prefetch import Ahead
+
+    sources, settings, unchanged, force = request
+    try:
+        return Ahead.start(sources, settings, unchanged, force, requests.poll)
+    except Exception as exc:
+        print(f"wirehouse: not reading ahead ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return None
 
 
 if __name__ == "__main__":
