@@ -121,11 +121,8 @@ def compact_table(lake: str, table: str, small_bytes: int = 32 << 20,
 
 
 def _dataset(paths: list[str], schema: pa.Schema) -> ds.Dataset:
-    if not storage.is_remote(paths[0]):
-        return ds.dataset(paths, schema=schema, format="parquet")
-    fs, _ = storage.filesystem(paths[0])
-    return ds.dataset([storage.filesystem(p)[1] for p in paths], schema=schema,
-                      format="parquet", filesystem=fs)
+    fs, located = storage.for_arrow(paths)
+    return ds.dataset(located, schema=schema, format="parquet", filesystem=fs)
 
 
 def compact_lake(lake: str, small_bytes: int = 32 << 20,

@@ -43,11 +43,9 @@ def write_rows(
 def read_table(path: str, name: str | None = None,
                columns: list[str] | None = None) -> pa.Table:
     """A lake file, local or on object storage; with ``name``, read as that contract table."""
-    schema = TABLES[name].schema if name else None
-    if not storage.is_remote(path):
-        return pq.read_table(path, schema=schema, columns=columns)
-    fs, p = storage.filesystem(path)
-    return pq.read_table(p, filesystem=fs, schema=schema, columns=columns)
+    fs, [p] = storage.for_arrow([path])
+    return pq.read_table(p, filesystem=fs, schema=TABLES[name].schema if name else None,
+                         columns=columns)
 
 
 def count_rows(path: str) -> int:

@@ -51,6 +51,15 @@ def filesystem(url: Location) -> tuple[fsspec.AbstractFileSystem, str]:
         raise StorageError(f"{url}: not a storage URL fsspec knows ({exc})") from exc
 
 
+def for_arrow(paths: list[str]) -> tuple[fsspec.AbstractFileSystem | None, list[str]]:
+    """``paths`` as pyarrow reads them: local ones as they are, with no filesystem (pyarrow's
+    own is the fastest), object-storage ones as paths within their fsspec filesystem."""
+    if not paths or not is_remote(paths[0]):
+        return None, list(paths)
+    fs, _ = filesystem(paths[0])
+    return fs, [filesystem(p)[1] for p in paths]
+
+
 def check_location(url: Location, what: str) -> None:
     """Fail early and plainly when ``url``'s bucket or container is not there, instead of on
     the first write after retries ("lake s3://nobucket/lake: bucket 'nobucket' ...")."""
