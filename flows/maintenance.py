@@ -33,13 +33,18 @@ def compact(lake: str, small_mb: int) -> CompactResult:
 
 
 @task
-def check(warehouse: str, sql_dir: str, cache_dir: str) -> None:
-    """The load's data-quality checks, on the published file, read-only: a reader's view."""
-    con = duckdb.connect(readable(warehouse, cache_dir) or warehouse, read_only=True)
+def check(warehouse: str, sql_dir: str, cache_dir: str) -> bool:
+    """The load's data-quality checks, on the published file, read-only: a reader's view.
+    False when there is no warehouse yet (looked up once: on object storage, a request)."""
+    local = readable(warehouse, cache_dir)
+    if local is None:
+        return False
+    con = duckdb.connect(local, read_only=True)
     try:
         run_checks(con, sql_dir)
     finally:
         con.close()
+    return True
 
 
 @task(**_IO_RETRIES)
@@ -72,9 +77,8 @@ def maintenance(
     report["cached batch results pruned"] = prune(settings.lake, cache_days)
     report["seconds compaction"] = round(time.perf_counter() - t0, 2)
     logger.info("lake: %d -> %d files", report["lake files before"], report["lake files after"])
-    if readable(settings.warehouse, settings.cache_dir) is not None:
-        t0 = time.perf_counter()
-        check(settings.warehouse, settings.sql_dir, settings.cache_dir)
+    t0 = time.perf_counter()
+    if check(settings.warehouse, settings.sql_dir, settings.cache_dir):
         report["seconds checks"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
         before, after = rewrite(settings.warehouse, settings.sql_dir, settings.cache_dir)

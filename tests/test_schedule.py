@@ -106,6 +106,12 @@ def test_maintenance_compacts_checks_and_rewrites(prefect_harness: None, tmp_pat
     assert report["warehouse bytes after"] > 0 and "seconds checks" in report
     assert not list(Path(settings.lake, "_state", "compaction").glob("*.json"))
 
+    # A lake whose warehouse does not exist yet: compacted; checks and rewrite skipped.
+    missing = str(tmp_path / "none" / "wh.duckdb")
+    report = maintenance(warehouse=missing, lake=settings.lake)
+    assert "seconds checks" not in report and "warehouse bytes after" not in report
+    assert not Path(missing).exists()
+
 
 def test_server_status_and_stop(tmp_path: Path) -> None:
     """`wirehouse server status|stop` on the long-lived local server `wirehouse run` starts."""
