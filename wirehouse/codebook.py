@@ -10,9 +10,8 @@ vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from wirehouse.reference import read_reference_csv
+from wirehouse.reference import per_folder, read_reference_csv
 
 MODIFIERS = frozenset({"SAY", "INTENT", "THREAT", "REFUSE", "PLAIN", "DEMAND", "APPEAL"})
 
@@ -38,7 +37,7 @@ class Lexicon:
     objects_by_verb: dict[str, frozenset[str]]
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def cameo_codes() -> dict[str, Code]:
     out = {}
     for row in read_reference_csv("cameo_codes.csv"):
@@ -56,7 +55,7 @@ def _alts(cell: str) -> list[str]:
     return [a.strip().lower() for a in cell.split("|") if a.strip()] or [""]
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def lexicon() -> Lexicon:
     patterns: dict[tuple[str, str, str, str], str] = {}
     modifiers: dict[str, str] = {}

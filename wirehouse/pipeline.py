@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
+from wirehouse import reference
 from wirehouse.contract import TABLES
 from wirehouse.documents import Known
 from wirehouse.entities import extract_entities
@@ -71,6 +72,7 @@ def _word_count(doc: Doc) -> int:
 def _extract_docs(docs: list[dict[str, object]], run_id: str,
                   settings: Settings) -> dict[str, list[dict[str, object]]]:
     """Rows of every output table for these staged documents (their documents rows updated)."""
+    reference.use(settings.reference_dir)  # the lexicons the extraction signature hashes
     for row in docs:
         if row["language"] is None:
             row["language"] = detect_language(str(row["body"]))
