@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,3 +141,28 @@ def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> Non
         assert start_host(settings) is not host  # a dead host is replaced
     finally:
         stop_host()
+
+
+def test_a_killed_host_takes_its_workers_with_it(tmp_path: Path) -> None:
+    """A run that fails before its first batch kills the host (stop_host(kill=True)) while
+    its workers are extracting ahead: none of them may outlive it."""
+    import psutil
+
+    source = _write_jsonl(tmp_path / "in.jsonl", _reuters_lines(40))
+    settings = make_settings(tmp_path, batch_size=100).with_(n_process=2)
+    host = start_host(settings)
+    try:
+        host.extract_ahead([source], settings, frozenset(), force=False)
+        proc = psutil.Process(host.proc.pid)
+        for _ in range(600):  # the host loads the model first
+            workers = proc.children()
+            if len(workers) == 2:
+                break
+            time.sleep(0.1)
+        assert len(workers) == 2
+    finally:
+        stop_host(kill=True)
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for worker in alive:
+        worker.kill()
+    assert not alive
