@@ -175,6 +175,10 @@ def main() -> None:
         result["empty_run_s"] = etl(empty_dir, work / "empty-wh")["wall_s"]
         result["empty_flow_s"] = etl(empty_dir, work / "empty-wh", "--no-check")["wall_s"]
         result["cold_vs_bare"] = cold["words_per_s"] / result["bare"]["words_per_s"]
+        # Each bare run against the cold run right after it, in the same minute of the
+        # machine's drift: the spread of these is the noise in the figure above.
+        pairs = sorted(b["seconds"] / c["wall_s"] for b, c in zip(bares, colds, strict=True))
+        result["pair_ratios"] = pairs
         result["warm_vs_cold"] = result["warm"]["wall_s"] / cold["wall_s"]
         if not args.no_scale:
             big = write_sample(4 * args.docs, work)
@@ -217,7 +221,8 @@ def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"{r['cold']['outside_stages_s']:.1f} s, peak RSS {r['cold']['peak_rss_mb']:.0f} MB. "
         f"CPU: bare {r['bare']['cpu_s']:.1f} s, cold {r['cold']['cpu_s']:.1f} s (the ETL adds "
         f"{r['cold']['added_cpu_s']:.1f} s; a core idled {r['cold']['idle_core_s']:.1f} s of "
-        f"the run). "
+        f"the run). Each bare run against the cold run after it: "
+        f"{', '.join(f'{p:.3f}' for p in r['pair_ratios'])}. "
         f"Warm rerun {r['warm']['wall_s']:.1f} s (no flow run started; through a flow run "
         f"anyway, --no-check: {r['warm_flow']['wall_s']:.1f} s); empty source "
         f"{r['empty_run_s']:.1f} s (--no-check: {r['empty_flow_s']:.1f} s)."
