@@ -260,6 +260,33 @@ def test_process_runner_writes_the_same_rows_to_object_storage(runs: Runs,
     assert table_rows(published) == table_rows(local.warehouse)
 
 
+def test_dask_runner_writes_the_same_rows_to_object_storage(runs: Runs,
+                                                             tmp_path: Path) -> None:
+    """Batches on a Dask cluster (a local one of two worker processes, started inside the
+    run): the workers reach the bucket through the environment they start with."""
+    pytest.importorskip("prefect_dask")
+    from conftest import run_library
+    from test_flow import reuters_sample
+
+    from flows.etl import etl
+
+    source = reuters_sample(tmp_path / "sample.jsonl", 4)
+    prefix = f"s3://{runs.bucket}/dask"
+    settings = runs.remote.with_(lake=f"{prefix}/lake", warehouse=f"{prefix}/wh.duckdb",
+                                 task_runner="dask", n_process=2)
+    runs.monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
+    summary = etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake,
+                  batch_size=2)
+    assert summary.documents_new == 4
+    parts = runs.fs.glob(f"{runs.bucket}/dask/lake/documents/{summary.run_id}-*.parquet")
+    assert len(parts) == 2  # one per batch
+    local = make_settings(tmp_path / "local")
+    run_library(local, [source])
+    published = str(runs.tmp / "dask.duckdb")
+    runs.fs.get_file(f"{runs.bucket}/dask/wh.duckdb", published)
+    assert table_rows(published) == table_rows(local.warehouse)
+
+
 def test_memory_lake_gives_the_same_rows(runs: Runs, tmp_path: Path) -> None:
     """Any fsspec filesystem serves as the lake (memory:// here, in one process)."""
     from conftest import run_library
