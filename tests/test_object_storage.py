@@ -234,56 +234,33 @@ def test_extraction_host_writes_the_same_rows_to_object_storage(runs: Runs) -> N
     assert marts_rows(published) == marts_rows(runs.local.warehouse)
 
 
-def test_process_runner_writes_the_same_rows_to_object_storage(runs: Runs,
-                                                                tmp_path: Path) -> None:
-    """Batches on Prefect's process pool: spawned workers reach the bucket through the
-    environment too, and each writes its own batch's objects."""
+@pytest.mark.parametrize("runner", ["process", "dask"])
+def test_worker_processes_write_the_same_rows_to_object_storage(
+        runs: Runs, tmp_path: Path, runner: str) -> None:
+    """Batches on Prefect's process pool (spawned workers) or on a Dask cluster (a local one
+    of two worker processes, started inside the run): the workers reach the bucket through
+    the environment they start with, and each writes its own batch's objects."""
+    if runner == "dask":
+        pytest.importorskip("prefect_dask")
     from conftest import run_library
     from test_flow import reuters_sample
 
     from flows.etl import etl
 
     source = reuters_sample(tmp_path / "sample.jsonl", 4)
-    prefix = f"s3://{runs.bucket}/process"
+    prefix = f"s3://{runs.bucket}/{runner}"
     settings = runs.remote.with_(lake=f"{prefix}/lake", warehouse=f"{prefix}/wh.duckdb",
-                                 task_runner="process", n_process=2)
+                                 task_runner=runner, n_process=2)
     runs.monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
     summary = etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake,
                   batch_size=2)
     assert summary.documents_new == 4
-    parts = runs.fs.glob(f"{runs.bucket}/process/lake/documents/{summary.run_id}-*.parquet")
+    parts = runs.fs.glob(f"{runs.bucket}/{runner}/lake/documents/{summary.run_id}-*.parquet")
     assert len(parts) == 2  # one per batch
     local = make_settings(tmp_path / "local")
     run_library(local, [source])
-    published = str(runs.tmp / "process.duckdb")
-    runs.fs.get_file(f"{runs.bucket}/process/wh.duckdb", published)
-    assert table_rows(published) == table_rows(local.warehouse)
-
-
-def test_dask_runner_writes_the_same_rows_to_object_storage(runs: Runs,
-                                                             tmp_path: Path) -> None:
-    """Batches on a Dask cluster (a local one of two worker processes, started inside the
-    run): the workers reach the bucket through the environment they start with."""
-    pytest.importorskip("prefect_dask")
-    from conftest import run_library
-    from test_flow import reuters_sample
-
-    from flows.etl import etl
-
-    source = reuters_sample(tmp_path / "sample.jsonl", 4)
-    prefix = f"s3://{runs.bucket}/dask"
-    settings = runs.remote.with_(lake=f"{prefix}/lake", warehouse=f"{prefix}/wh.duckdb",
-                                 task_runner="dask", n_process=2)
-    runs.monkeypatch.setattr("flows.etl.get_settings", lambda: settings)
-    summary = etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake,
-                  batch_size=2)
-    assert summary.documents_new == 4
-    parts = runs.fs.glob(f"{runs.bucket}/dask/lake/documents/{summary.run_id}-*.parquet")
-    assert len(parts) == 2  # one per batch
-    local = make_settings(tmp_path / "local")
-    run_library(local, [source])
-    published = str(runs.tmp / "dask.duckdb")
-    runs.fs.get_file(f"{runs.bucket}/dask/wh.duckdb", published)
+    published = str(runs.tmp / f"{runner}.duckdb")
+    runs.fs.get_file(f"{runs.bucket}/{runner}/wh.duckdb", published)
     assert table_rows(published) == table_rows(local.warehouse)
 
 
