@@ -70,7 +70,11 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
     model) only feeds the cache key: a new model or extractor never reuses a batch."""
     host = running_host()
     if host is not None:
-        return host.extract_batch(staged_path, run_id, settings, part)
+        outputs = host.extract_batch(staged_path, run_id, settings, part)
+        if host.read_ahead:
+            get_run_logger().info("%d documents had been extracted ahead, before the batch "
+                                  "was staged", host.read_ahead)
+        return outputs
     # Imported here: spaCy costs 1.5 s to import, and a run with nothing new never needs it.
     from wirehouse import pipeline
 

@@ -8,6 +8,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -17,7 +18,7 @@ from wirehouse.documents import Known
 from wirehouse.ingest import ingest
 from wirehouse.nlp import extraction_signature
 from wirehouse.pipeline import extract_batch
-from wirehouse.workers import HostFailed, start_host, stop_host
+from wirehouse.workers import ExtractionHost, HostFailed, start_host, stop_host
 
 
 def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
@@ -90,12 +91,16 @@ def test_reading_ahead_does_not_change_the_output(tmp_path: Path) -> None:
         if way == "host":
             try:
                 host = start_host(forked)
-                host.extract_ahead([earlier], forked, frozenset(), force=False)
+                host.extract_ahead([earlier], forked, Known(), signature, force=False)
+                # As in a run, the batch comes after the host began: a host that finds the
+                # batch already waiting stops reading ahead, and extracts it as it is.
+                _reading_ahead(host)
                 files = host.extract_batch(staged, "run", forked, "00000")
+                assert host.read_ahead == both
             finally:
                 stop_host()
         else:
-            ahead = Ahead.start([earlier], forked, frozenset(), False, lambda: False)
+            ahead = Ahead.start([earlier], forked, Known(), signature, False, lambda: False)
             assert ahead is not None
             try:
                 files = extract_batch(staged, "run", forked, "00000", ahead)
@@ -114,14 +119,17 @@ def test_nothing_is_read_ahead_of_unchanged_or_remote_sources(tmp_path: Path) ->
     signature = extraction_signature(settings.model, settings.reference_dir)
     batch = pq.read_table(ingest([source], "run", settings, Known(), signature,
                                  datetime(2026, 1, 1, tzinfo=UTC)).batches[0]).to_pylist()
-    unchanged = frozenset(str(r["doc_id"]) for r in batch)
-    assert Ahead.start([source], settings, unchanged, False, lambda: False) is None
-    assert Ahead.start(["s3://bucket/in.jsonl"], settings, frozenset(), False,
+    loaded = Known(documents={str(r["doc_id"]): signature for r in batch})
+    assert Ahead.start([source], settings, loaded, signature, False, lambda: False) is None
+    assert Ahead.start(["s3://bucket/in.jsonl"], settings, Known(), signature, False,
                        lambda: False) is None
-    # --force re-extracts unchanged documents, so they are read ahead too.
-    ahead = Ahead.start([source], settings, unchanged, True, lambda: False)
-    assert ahead is not None
-    ahead.close()
+    # Stale documents (another signature) are re-extracted, and --force re-extracts
+    # unchanged ones: both are read ahead.
+    stale = Known(documents=dict.fromkeys(loaded.documents, "older-extractor"))
+    for known, force in ((stale, False), (loaded, True)):
+        ahead = Ahead.start([source], settings, known, signature, force, lambda: False)
+        assert ahead is not None
+        ahead.close()
 
 
 def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> None:
@@ -143,6 +151,19 @@ def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> Non
         stop_host()
 
 
+def _reading_ahead(host: ExtractionHost) -> list[Any]:
+    """The host's two parse workers, once it has read ahead and started them."""
+    import psutil
+
+    proc = psutil.Process(host.proc.pid)
+    for _ in range(600):  # the host loads the model first
+        workers = proc.children()
+        if len(workers) == 2:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError(f"the host started {len(workers)} workers in 60 s, not 2")
+
+
 def test_a_killed_host_takes_its_workers_with_it(tmp_path: Path) -> None:
     """A run that fails before its first batch kills the host (stop_host(kill=True)) while
     its workers are extracting ahead: none of them may outlive it."""
@@ -152,14 +173,8 @@ def test_a_killed_host_takes_its_workers_with_it(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, batch_size=100).with_(n_process=2)
     host = start_host(settings)
     try:
-        host.extract_ahead([source], settings, frozenset(), force=False)
-        proc = psutil.Process(host.proc.pid)
-        for _ in range(600):  # the host loads the model first
-            workers = proc.children()
-            if len(workers) == 2:
-                break
-            time.sleep(0.1)
-        assert len(workers) == 2
+        host.extract_ahead([source], settings, Known(), "", force=False)
+        workers = _reading_ahead(host)
     finally:
         stop_host(kill=True)
     _, alive = psutil.wait_procs(workers, timeout=10)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from wirehouse import workers
+from wirehouse.documents import Known
 from wirehouse.settings import Settings, get_settings
 
 # duckdb and fsspec are imported by the commands that use them: `wirehouse run` starts its
@@ -64,21 +65,23 @@ def run(
         host = workers.start_host(settings)
     if check and not force:
         try:
-            pending, unchanged = _pending_work(sources, settings)
+            pending, known, signature = _pending_work(sources, settings)
         except BaseException:
             workers.stop_host(kill=True)
             raise
         if not pending.extracts:
             workers.stop_host(kill=True)
         elif host is not None:
-            host.extract_ahead(sources, settings, unchanged, force=False)
+            # Which documents are new is all reading ahead needs of what the warehouse holds.
+            host.extract_ahead(sources, settings, Known(documents=known.documents), signature,
+                               force=False)
         if pending.reason is None:
             typer.echo(f"nothing new or changed in {pending.inputs} input(s) of "
                        f"{' '.join(sources)}: {settings.warehouse} left as it is, no flow run "
                        "started (--force re-extracts, --no-check runs the flow anyway)")
             return
     elif host is not None:
-        host.extract_ahead(sources, settings, frozenset(), force=True)
+        host.extract_ahead(sources, settings, Known(), "", force=True)  # every one is stale
 
     from flows.etl import etl
     from flows.server import ensure_server, using
@@ -97,20 +100,17 @@ def run(
 
 
 def _pending_work(sources: list[str], settings: Settings
-                  ) -> tuple[PendingWork, frozenset[str]]:
+                  ) -> tuple[PendingWork, Known, str]:
     """The no-op check: over unchanged sources it costs a read and a hash of each input
-    instead of Prefect's import and a flow run (~3 s, all of a no-op run). Also the doc_ids
-    the warehouse holds with the current extraction signature, for the host's reading ahead."""
+    instead of Prefect's import and a flow run (~3 s, all of a no-op run). Also what it
+    compared the sources with: the warehouse's contents and the extraction signature."""
     from wirehouse.ingest import pending_work
     from wirehouse.load import known_inputs
     from wirehouse.nlp import extraction_signature
 
     known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
     signature = extraction_signature(settings.model, settings.reference_dir)
-    pending = pending_work(sources, settings, known, signature)
-    unchanged = frozenset(doc_id for doc_id, signed in known.documents.items()
-                          if signed == signature) if pending.extracts else frozenset()
-    return pending, unchanged
+    return pending_work(sources, settings, known, signature), known, signature
 
 
 def _attached_run_settings() -> AbstractContextManager[object]:

@@ -156,6 +156,11 @@ MIN_DOCS_PER_WORKER = 8
 SHARES_PER_WORKER = 8
 
 
+def worker_count(documents: int, settings: Settings) -> int:
+    """Forked workers a batch of ``documents`` is worth (1: extract in this process)."""
+    return max(1, min(settings.n_process, documents // MIN_DOCS_PER_WORKER))
+
+
 def make_shares(docs: list[dict[str, object]], workers: int) -> list[list[dict[str, object]]]:
     """The documents cut into shares for ``workers`` forked workers, the longest shares first
     so that the ones handed out last are short and the workers finish together (in input
@@ -181,7 +186,7 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
     the batch was staged (prefetch.Ahead); it extracts the rest.
     """
     docs = read_table(staged_path).to_pylist()
-    workers = max(1, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
+    workers = worker_count(len(docs), settings)
     if ahead is not None:
         parts = ahead.extract(docs, run_id, settings)
     elif workers > 1:

@@ -16,7 +16,7 @@ batch is read ahead, and reading stops as soon as the flow's request is waiting.
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from multiprocessing.pool import AsyncResult, Pool
 
 from wirehouse import storage
@@ -24,11 +24,11 @@ from wirehouse.contract import to_table
 from wirehouse.documents import Known, RawDocument
 from wirehouse.pipeline import (
     EXTRACTED_FIELDS,
-    MIN_DOCS_PER_WORKER,
     OUTPUT_TABLES,
     _extract_share,
     make_shares,
     warm_up,
+    worker_count,
 )
 from wirehouse.settings import Settings
 
@@ -56,21 +56,19 @@ class Ahead:
         self.hits = 0
 
     @classmethod
-    def start(cls, sources: list[str], settings: Settings, unchanged: Iterable[str],
+    def start(cls, sources: list[str], settings: Settings, known: Known, signature: str,
               force: bool, interrupted: Callable[[], bool]) -> Ahead | None:
         """Read up to one batch of documents to extract from ``sources`` and start on them.
 
-        ``unchanged``: doc_ids the warehouse holds with the current extraction signature.
-        None when there is nothing to start on, or the sources are not local files (reading
-        object storage twice costs requests and transfer).
+        ``known``, ``signature`` and ``force`` as for ingest. None when there is nothing to
+        start on, or the sources are not local files (reading object storage twice costs
+        requests and transfer).
         """
         if settings.n_process < 2 or any(storage.is_remote(s) for s in sources):
             return None
         from wirehouse.ingest import classify
         from wirehouse.sources import read_inputs
 
-        signature = "current"
-        known = Known(documents=dict.fromkeys(unchanged, signature))
         items = read_inputs(sources, settings.max_doc_bytes, settings.jsonl_fields())
         rows: list[dict[str, object]] = []
         for kind, item in classify(items, known, signature, force):
@@ -79,11 +77,11 @@ class Ahead:
                              "language": item.language, "published_at": item.published_at})
             if len(rows) >= settings.batch_size or interrupted():
                 break
-        if len(rows) < 2 * MIN_DOCS_PER_WORKER:
+        if worker_count(len(rows), settings) < 2:  # extract_batch would not fork either
             return None
         # As the staged batch will read them back from Parquet (dates in the contract's type).
         docs = to_table("documents", rows).to_pylist()
-        ahead = cls(settings, min(settings.n_process, len(docs) // MIN_DOCS_PER_WORKER))
+        ahead = cls(settings, worker_count(len(docs), settings))
         for share in make_shares(docs, ahead.workers):
             for row in share:
                 ahead._keys[str(row["doc_id"])] = _key(row)

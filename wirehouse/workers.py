@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from wirehouse.settings import Settings
 
 if TYPE_CHECKING:
+    from wirehouse.documents import Known
     from wirehouse.prefetch import Ahead
 
 
@@ -56,6 +57,8 @@ class ExtractionHost:
         self._send = Connection(from_parent, readable=False)
         self._recv = Connection(from_host, writable=False)
         self._lock = threading.Lock()
+        # Documents of the last batch whose rows were extracted ahead (prefetch.Ahead).
+        self.read_ahead = 0
         self._send.send((model, reference_dir))
 
     def alive(self) -> bool:
@@ -66,7 +69,7 @@ class ExtractionHost:
         with self._lock:
             try:
                 self._send.send(("extract", staged_path, run_id, settings, part))
-                status, value, trace = self._recv.recv()
+                status, value, trace, self.read_ahead = self._recv.recv()
             except (EOFError, OSError) as exc:
                 raise HostFailed(
                     f"the extraction process exited (code {self.proc.poll()}) while extracting "
@@ -77,12 +80,11 @@ class ExtractionHost:
             raise value from HostFailed(f"in the extraction process:\n{trace}")
         raise HostFailed(f"{value}\n{trace}")
 
-    def extract_ahead(self, sources: list[str], settings: Settings, unchanged: frozenset[str],
-                      force: bool) -> None:
+    def extract_ahead(self, sources: list[str], settings: Settings, known: Known,
+                      signature: str, force: bool) -> None:
         """Let the host start on the documents ingest will stage first (prefetch.Ahead), once
-        its model is loaded; no reply. ``unchanged``: doc_ids the warehouse holds with the
-        current extraction signature."""
-        request = ("ahead", sources, settings, unchanged, force)
+        its model is loaded; no reply. ``known`` and ``signature`` as for ingest."""
+        request = ("ahead", sources, settings, known, signature, force)
 
         def send() -> None:
             try:
@@ -92,9 +94,9 @@ class ExtractionHost:
             finally:
                 self._lock.release()
 
-        # Sent from a thread: a large ``unchanged`` fills the pipe, and the host reads it only
-        # once its model is loaded. The lock, taken here and released there, keeps the
-        # extract requests behind it.
+        # Sent from a thread: a large warehouse's ``known`` fills the pipe, and the host
+        # reads it only once its model is loaded. The lock, taken here and released there,
+        # keeps the extract requests behind it.
         self._lock.acquire()
         threading.Thread(target=send, name="wirehouse-ahead", daemon=True).start()
 
@@ -178,14 +180,15 @@ def serve(requests: Connection, replies: Connection) -> None:
             if failed is not None:
                 raise failed
             serves = ahead is not None and ahead.serves(settings)
-            reply: tuple[str, Any, str] = ("ok", pipeline.extract_batch(
-                staged_path, run_id, settings, part, ahead if serves else None), "")
+            reply: tuple[str, Any, str, int] = ("ok", pipeline.extract_batch(
+                staged_path, run_id, settings, part, ahead if serves else None), "",
+                ahead.hits if ahead is not None and serves else 0)
         except Exception as exc:
-            reply = ("error", exc, traceback.format_exc())
+            reply = ("error", exc, traceback.format_exc(), 0)
         try:
             replies.send(reply)
         except (pickle.PicklingError, TypeError, AttributeError):  # an exception that won't pickle
-            replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2]))
+            replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2], 0))
         if ahead is not None:  # only the first batch is read ahead
             ahead.close()
             ahead = None
@@ -196,9 +199,9 @@ def _start_ahead(request: list[Any], requests: Connection) -> Ahead | None:
     cannot read is for ingest to report (or quarantine), not for this."""
     from wirehouse.prefetch import Ahead
 
-    sources, settings, unchanged, force = request
+    sources, settings, known, signature, force = request
     try:
-        return Ahead.start(sources, settings, unchanged, force, requests.poll)
+        return Ahead.start(sources, settings, known, signature, force, requests.poll)
     except Exception as exc:
         print(f"wirehouse: not reading ahead ({type(exc).__name__}: {exc})", file=sys.stderr)
         return None
