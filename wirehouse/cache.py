@@ -48,9 +48,7 @@ def cached(name: str, key: Iterable[str], build: Callable[[], T]) -> T:
         with path.open("rb") as fh:
             value: T = pickle.load(fh)
         return value
-    except FileNotFoundError:
-        pass
-    except Exception:  # a truncated or foreign file: build it again
+    except Exception:  # none yet, or a truncated or foreign file: build it
         pass
     value = build()
     try:
