@@ -77,6 +77,19 @@ def _read_state(home: Path) -> dict[str, object] | None:
     return state if isinstance(state, dict) else None
 
 
+def _recorded(home: Path) -> tuple[int, str] | None:
+    """(pid, url) of the server the state file names while that process lives; a state file
+    whose process is gone (a reboot, a kill) is stale and removed."""
+    state = _read_state(home)
+    if not state:
+        return None
+    pid, url = int(state["pid"]), str(state["url"])  # type: ignore[call-overload]
+    if pid_alive(pid):
+        return pid, url
+    (home / STATE_FILE).unlink(missing_ok=True)
+    return None
+
+
 def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
     """The API to use: PREFECT_API_URL if set, else our local server (started if needed)."""
     url = configured_api_url()
@@ -87,11 +100,9 @@ def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
     # The lock makes two `wirehouse` commands started together share one server.
     with open(home / f"{STATE_FILE}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        state = _read_state(home)
-        if state and pid_alive(int(state["pid"])):  # type: ignore[call-overload]
-            url = str(state["url"])
-            if _wait_healthy(url, int(state["pid"]), timeout):  # type: ignore[call-overload]
-                return Server(url, int(state["pid"]), False)  # type: ignore[call-overload]
+        recorded = _recorded(home)
+        if recorded and _wait_healthy(recorded[1], recorded[0], timeout):
+            return Server(recorded[1], recorded[0], False)
         port = _free_port()
         url = f"http://127.0.0.1:{port}/api"
         log = open(home / "wirehouse-server.log", "ab")  # noqa: SIM115 - the child owns it
@@ -120,13 +131,10 @@ def running_server(home: Path | None = None) -> Server | None:
     now belong to another program, which must not be signalled.
     """
     home = home or prefect_home()
-    state = _read_state(home)
-    if not state:
+    recorded = _recorded(home)
+    if recorded is None:
         return None
-    pid, url = int(state["pid"]), str(state["url"])  # type: ignore[call-overload]
-    if not pid_alive(pid):
-        (home / STATE_FILE).unlink(missing_ok=True)
-        return None
+    pid, url = recorded
     if not healthy(url):
         raise RuntimeError(
             f"{home / STATE_FILE} names process {pid}, but nothing answers at {url}: it may "
