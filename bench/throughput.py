@@ -5,7 +5,10 @@
 Measures, side by side on the first N Reuters-21578 articles:
   bare   spaCy nlp.pipe, same model/components/n_process, output discarded: words/s
   cold   `wirehouse run` into a fresh warehouse: words/s, seconds per stage, peak RSS
-         (bare and cold alternate --repeat times, 5 by default; medians reported)
+         (bare and cold alternate --repeat times, 5 by default; medians reported). As a
+         user's runs do, each attaches to the extraction host the run before it left loaded
+         (wirehouse.resident); one more pair first times a run that starts its host
+         (cold_new_host)
   warm   the same command again with nothing changed: wall seconds (its no-op check finds
          nothing to do and starts no flow run; warm_flow runs the flow anyway, --no-check)
   scale  cold runs at N and 4N documents: peak RSS of each; at 4N also bare beside it
@@ -17,6 +20,7 @@ prints one JSON object and writes it into bench/RESULTS.md (section "Throughput"
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -33,8 +37,10 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # this checkout's wirehouse, as the runs
 from results import update_section, write_sample  # noqa: E402
+
+from wirehouse.resident import stop_hosts  # noqa: E402
 
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]
 
@@ -76,13 +82,39 @@ def _cpu_s(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-class PeakRSS(threading.Thread):
-    """Sum of RSS over a process and its children, sampled every 250 ms (a sample costs
-    ~3 ms of CPU, taken from the run it measures; the peak lasts the whole extraction)."""
+def _hosts() -> list[psutil.Process]:
+    """The resident extraction hosts (wirehouse.resident): not children of the run that
+    uses them, but its CPU and memory all the same."""
+    from wirehouse.resident import running_hosts
 
-    def __init__(self, pid: int) -> None:
+    procs = []
+    for state in running_hosts():
+        with contextlib.suppress(psutil.Error):
+            procs.append(psutil.Process(int(state["pid"])))
+    return procs
+
+
+def _hosts_cpu_s(hosts: list[psutil.Process]) -> float:
+    """CPU seconds of the hosts and of the workers they have reaped."""
+    total = 0.0
+    for proc in hosts:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+class PeakRSS(threading.Thread):
+    """Sum of RSS over a process and its children (and the resident hosts, with their
+    workers), sampled every 250 ms (a sample costs ~3 ms of CPU, taken from the run it
+    measures; the peak lasts the whole extraction)."""
+
+    def __init__(self, pid: int, hosts: list[psutil.Process]) -> None:
         super().__init__(daemon=True)
         self.proc = psutil.Process(pid)
+        self.hosts = hosts
         self.peak = 0
         self.stop = threading.Event()
 
@@ -90,6 +122,8 @@ class PeakRSS(threading.Thread):
         while not self.stop.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
+                for host in self.hosts:
+                    procs += [host, *host.children(recursive=True)]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
             except psutil.Error:
                 pass
@@ -99,15 +133,19 @@ class PeakRSS(threading.Thread):
 def etl(source: Path, work: Path, *options: str) -> dict[str, Any]:
     cmd = [*WIREHOUSE, "run", str(source), "--warehouse", str(work / "wh.duckdb"),
            "--lake", str(work / "lake"), *options]
-    cpu0 = _cpu_s(resource.RUSAGE_CHILDREN)
+    hosts = _hosts()
+    cpu0 = _cpu_s(resource.RUSAGE_CHILDREN) + _hosts_cpu_s(hosts)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             cwd=ROOT)
-    rss = PeakRSS(proc.pid)
+    rss = PeakRSS(proc.pid, hosts)
     rss.start()
     output, _ = proc.communicate()
     wall = time.perf_counter() - t0
-    cpu = _cpu_s(resource.RUSAGE_CHILDREN) - cpu0
+    # A host this run started and left is counted from here on by the next run; what it
+    # used in this one is this run's too.
+    started = [h for h in _hosts() if h.pid not in {p.pid for p in hosts}]
+    cpu = _cpu_s(resource.RUSAGE_CHILDREN) + _hosts_cpu_s(hosts + started) - cpu0
     rss.stop.set()
     rss.join()
     if proc.returncode:
@@ -150,6 +188,13 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", "from flows.server import ensure_server; "
                         "ensure_server()"], cwd=ROOT, check=True)
         result["server_ready_s"] = time.perf_counter() - server_start
+        # A run that starts its extraction host (the first of a session, or after
+        # WIREHOUSE_HOST_IDLE_S without runs): one pair, so its cost is on record.
+        stop_hosts()
+        first_bare = bare(texts)
+        first = etl(sample, work / "new-host")
+        result["cold_new_host"] = {**first, "bare_s": first_bare["seconds"]}
+        result["cold_new_host_vs_bare"] = first_bare["seconds"] / first["wall_s"]
         # bare and cold alternate, median of each: this machine's speed drifts by 10-20%
         # over minutes, which one pair would read as a difference between the two.
         bares, colds = [], []
@@ -190,6 +235,7 @@ def main() -> None:
                                "cold_4n_stages_s": big_cold["stages_s"]}
             result["rss_4n_vs_n"] = result["scale"]["rss_4n_mb"] / cold["peak_rss_mb"]
             result["cold_vs_bare_4n"] = big_bare["seconds"] / big_cold["wall_s"]
+        stop_hosts()  # not left loaded for 15 minutes after the benchmark
     print(json.dumps(result, indent=1))
     if not args.no_write:
         update_section("Throughput", _markdown(result, args))
@@ -225,7 +271,12 @@ def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         f"{', '.join(f'{p:.3f}' for p in r['pair_ratios'])}. "
         f"Warm rerun {r['warm']['wall_s']:.1f} s (no flow run started; through a flow run "
         f"anyway, --no-check: {r['warm_flow']['wall_s']:.1f} s); empty source "
-        f"{r['empty_run_s']:.1f} s (--no-check: {r['empty_flow_s']:.1f} s)."
+        f"{r['empty_run_s']:.1f} s (--no-check: {r['empty_flow_s']:.1f} s). "
+        f"Each cold run above attached to the extraction host the run before it left loaded "
+        f"(wirehouse.resident). One that starts its host (the first after "
+        f"WIREHOUSE_HOST_IDLE_S without runs; one pair): {r['cold_new_host']['wall_s']:.1f} s "
+        f"beside bare's {r['cold_new_host']['bare_s']:.1f} s, "
+        f"`cold_new_host_vs_bare` {r['cold_new_host_vs_bare']:.3f}."
         + (f" At 4N ({4 * args.docs} articles, one pair): bare {r['scale']['bare_4n_s']:.1f} s, "
            f"cold {r['scale']['cold_4n_s']:.1f} s, `cold_vs_bare_4n` "
            f"{r['cold_vs_bare_4n']:.3f}." if "scale" in r else ""),

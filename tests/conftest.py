@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,11 @@ import pytest
 
 # One process keeps the suite light on 2 cores; the multi-process path has its own test.
 os.environ.setdefault("WIREHOUSE_N_PROCESS", "1")
+# Each run loads its own extraction host: one kept between runs would carry one test's
+# state into the next (tests/test_resident.py covers the kept host).
+os.environ.setdefault("WIREHOUSE_HOST_IDLE_S", "0")
+# Sockets of hosts kept by tests (and `wirehouse server status`) apart from the user's.
+os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="wh-run-")
 
 from wirehouse.settings import PROJECT_ROOT, Settings
 
@@ -30,8 +36,8 @@ def prefect_harness() -> Iterator[None]:
 
 def make_settings(tmp: Path, **changes: object) -> Settings:
     base = Settings.from_env({})
-    return base.with_(warehouse=str(tmp / "wh.duckdb"), lake=str(tmp / "lake"), n_process=1,
-                      **changes)
+    return base.with_(**{"warehouse": str(tmp / "wh.duckdb"), "lake": str(tmp / "lake"),
+                         "n_process": 1, "host_idle_s": 0, **changes})
 
 
 def record_host_starts(monkeypatch: pytest.MonkeyPatch, target: str) -> list[Any]:

@@ -126,34 +126,46 @@ def _attached_run_settings() -> AbstractContextManager[object]:
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
-server_app = typer.Typer(help="The local Prefect server `wirehouse run` starts and reuses.",
-                         no_args_is_help=True)
+server_app = typer.Typer(help="The local Prefect server and the extraction hosts that "
+                              "`wirehouse run` starts and reuses.", no_args_is_help=True)
 app.add_typer(server_app, name="server")
+
+
+def _host_line(state: dict[str, Any]) -> str:
+    return f"extraction host (pid {state['pid']}, {state['model']}, {state['reference_dir']})"
 
 
 @server_app.command("status")
 def server_status() -> None:
-    """Print the local server's URL and process id, or that none is running."""
+    """Print the local server's URL and process id, or that none is running; and the
+    extraction hosts kept loaded between runs (WIREHOUSE_HOST_IDLE_S)."""
     from flows.server import configured_api_url, running_server
+    from wirehouse.resident import running_hosts
 
     if url := configured_api_url():
         typer.echo(f"PREFECT_API_URL is set: runs talk to {url}; no local server is used")
-        return
-    server = running_server()
-    typer.echo(f"running: {server.url} (pid {server.pid})" if server else "not running")
+    else:
+        server = running_server()
+        typer.echo(f"running: {server.url} (pid {server.pid})" if server else "not running")
+    for state in running_hosts():
+        typer.echo(f"running: {_host_line(state)}")
 
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the local server (the next `wirehouse run` starts a new one, ~10 s)."""
-    from flows.server import running_server, stop_server
+    """Stop the local server (the next `wirehouse run` starts a new one, ~10 s) and the
+    extraction hosts (the next run loads the model again, ~2.5 s)."""
+    from flows.server import configured_api_url, running_server, stop_server
+    from wirehouse.resident import stop_hosts
 
-    server = running_server()
+    server = None if configured_api_url() else running_server()
     if server is None:
         typer.echo("not running")
-        return
-    stop_server(server)
-    typer.echo(f"stopped the server at {server.url} (pid {server.pid})")
+    else:
+        stop_server(server)
+        typer.echo(f"stopped the server at {server.url} (pid {server.pid})")
+    for state in stop_hosts():
+        typer.echo(f"stopped the {_host_line(state)}")
 
 
 @app.command()

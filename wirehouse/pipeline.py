@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from multiprocessing.pool import AsyncResult
+from typing import TYPE_CHECKING, TypeVar
 
 from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from wirehouse.ingest import IngestResult
     from wirehouse.prefetch import Ahead
 
+T = TypeVar("T")
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
 # What extraction adds to a staged documents row (run_id aside).
 EXTRACTED_FIELDS = ("language", "tone", "word_count", "sentence_count", "extractor_version",
@@ -172,8 +174,23 @@ def make_shares(docs: list[dict[str, object]], workers: int) -> list[list[dict[s
     return shares
 
 
+class Abandoned(Exception):
+    """The run that asked for the batch went away while it was being extracted."""
+
+
+def wait_for(result: AsyncResult[T], interrupted: Callable[[], bool] | None) -> T:
+    """A worker's result; Abandoned as soon as ``interrupted()`` says no one wants it."""
+    while True:
+        try:
+            return result.get(timeout=0.2)
+        except mp.TimeoutError:
+            if interrupted is not None and interrupted():
+                raise Abandoned from None
+
+
 def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
-                  ahead: Ahead | None = None) -> dict[str, str]:
+                  ahead: Ahead | None = None,
+                  interrupted: Callable[[], bool] | None = None) -> dict[str, str]:
     """Extract every table from one staged batch; returns table name -> Parquet path.
 
     With ``n_process`` > 1 the batch is split into shares among forked worker processes that
@@ -183,17 +200,19 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
     model is loaded here, so none loads it again. Rows come back in input order: the output
     does not depend on the number of workers. Non-English documents keep their documents row
     but skip the English pipeline. ``ahead``: documents the extraction host began on before
-    the batch was staged (prefetch.Ahead); it extracts the rest.
+    the batch was staged (prefetch.Ahead); it extracts the rest. ``interrupted``: checked
+    while the workers extract; when it returns True they are stopped (Abandoned).
     """
     docs = read_table(staged_path).to_pylist()
     workers = worker_count(len(docs), settings)
     if ahead is not None:
-        parts = ahead.extract(docs, run_id, settings)
+        parts = ahead.extract(docs, run_id, settings, interrupted)
     elif workers > 1:
         warm_up(settings)  # before the fork, so the workers inherit what it loads
-        with mp.get_context("fork").Pool(workers) as pool:
-            parts = list(pool.imap_unordered(_extract_share, [
-                (share, run_id, settings) for share in make_shares(docs, workers)]))
+        with mp.get_context("fork").Pool(workers) as pool:  # its exit stops the workers
+            results = [pool.apply_async(_extract_share, ((share, run_id, settings),))
+                       for share in make_shares(docs, workers)]
+            parts = [wait_for(result, interrupted) for result in results]
     else:
         parts = [_extract_docs(docs, run_id, settings)]
     order = {str(r["doc_id"]): i for i, r in enumerate(docs)}

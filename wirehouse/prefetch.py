@@ -27,6 +27,7 @@ from wirehouse.pipeline import (
     OUTPUT_TABLES,
     _extract_share,
     make_shares,
+    wait_for,
     warm_up,
     worker_count,
 )
@@ -93,17 +94,17 @@ class Ahead:
     def serves(self, settings: Settings) -> bool:
         return (settings.model, settings.reference_dir) == (self.model, self.reference_dir)
 
-    def extract(self, docs: list[dict[str, object]], run_id: str, settings: Settings
-                ) -> list[Rows]:
+    def extract(self, docs: list[dict[str, object]], run_id: str, settings: Settings,
+                interrupted: Callable[[], bool] | None = None) -> list[Rows]:
         """Rows for the staged ``docs``: those extracted ahead, and the rest extracted now."""
         hits = {str(d["doc_id"]): d for d in docs if self._keys.get(str(d["doc_id"])) == _key(d)}
         misses = [d for d in docs if str(d["doc_id"]) not in hits]
         self.hits = len(hits)
         later = [self._pool.apply_async(_extract_share, ((share, run_id, settings),))
                  for share in (make_shares(misses, self.workers) if misses else [])]
-        parts = [_adopt(self._results[i].get(), hits, run_id)
+        parts = [_adopt(wait_for(self._results[i], interrupted), hits, run_id)
                  for i in sorted({self._share_of[doc_id] for doc_id in hits})]
-        return parts + [result.get() for result in later]
+        return parts + [wait_for(result, interrupted) for result in later]
 
     def close(self) -> None:
         """Stop the workers, also any still on documents the batch did not hold."""

@@ -33,6 +33,9 @@ class Settings:
     jsonl_mapping: str = ""
     # Local copies of a warehouse on object storage ("": $XDG_CACHE_HOME/wirehouse).
     cache_dir: str = ""
+    # How long the extraction host stays loaded after a run, for the next (wirehouse.resident);
+    # 0: each run loads its own.
+    host_idle_s: int = 900
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -58,6 +61,8 @@ class Settings:
     def validate(self) -> None:
         if self.n_process < 1:
             raise ValueError("WIREHOUSE_N_PROCESS must be >= 1")
+        if self.host_idle_s < 0:
+            raise ValueError("WIREHOUSE_HOST_IDLE_S must be >= 0")
         if self.batch_size < 1 or self.nlp_batch_size < 1:
             raise ValueError("batch sizes must be >= 1")
         if self.jsonl_mapping:

@@ -16,7 +16,11 @@ multiprocessing child: a spawned child would first import the parent's main modu
 Prefect, in a served flow run), and a fork of the flow process would copy its threads' locks.
 The host has no threads of its own, and a multiprocessing pool forks its workers before it
 starts its threads, so forking the parse workers from the host is safe. A host
-whose flow process dies sees end-of-file on its pipe and exits.
+whose flow process dies sees end-of-file on its pipe and exits, and one that sees it while
+its workers extract a batch stops them.
+
+Unless WIREHOUSE_HOST_IDLE_S is 0, the host stays loaded after the run for the next one,
+which attaches to it over a socket (wirehouse.resident).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import sys
 import threading
 import traceback
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from wirehouse.settings import Settings
 
@@ -43,26 +47,51 @@ class HostFailed(RuntimeError):
 
 
 class ExtractionHost:
-    """One model-loaded process; ``extract_batch`` calls run there one at a time."""
+    """One model-loaded process; ``extract_batch`` calls run there one at a time. Either a
+    child of this process over two pipes (``spawn``), or a resident host (wirehouse.resident)
+    over its socket, with ``lock`` held while this run is attached to it."""
 
-    def __init__(self, model: str, reference_dir: str) -> None:
+    def __init__(self, model: str, reference_dir: str, send: Connection, recv: Connection,
+                 pid: int, proc: subprocess.Popen[bytes] | None = None,
+                 lock: IO[str] | None = None, log: str | None = None) -> None:
         self.model, self.reference_dir = model, reference_dir
-        to_host, from_parent = os.pipe()
-        from_host, to_parent = os.pipe()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wirehouse.workers", str(to_host), str(to_parent)],
-            pass_fds=(to_host, to_parent))
-        os.close(to_host)
-        os.close(to_parent)
-        self._send = Connection(from_parent, readable=False)
-        self._recv = Connection(from_host, writable=False)
+        self._send, self._recv = send, recv
+        self.pid, self.proc, self.lock, self.log = pid, proc, lock, log
         self._lock = threading.Lock()
         # Documents of the last batch whose rows were extracted ahead (prefetch.Ahead).
         self.read_ahead = 0
-        self._send.send((model, reference_dir))
+
+    @classmethod
+    def spawn(cls, model: str, reference_dir: str, lock: IO[str] | None = None,
+              log: IO[bytes] | None = None, resident: list[str] | None = None
+              ) -> ExtractionHost:
+        """A new host process; ``resident``: [socket path without suffix, idle seconds] for
+        one that stays after this run (wirehouse.resident), writing to ``log``."""
+        to_host, from_parent = os.pipe()
+        from_host, to_parent = os.pipe()
+        options: dict[str, Any] = {}
+        if resident is not None:
+            from wirehouse.resident import spawn_options
+
+            options = spawn_options(log)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wirehouse.workers", str(to_host), str(to_parent),
+             *(resident or [])], pass_fds=(to_host, to_parent), **options)
+        os.close(to_host)
+        os.close(to_parent)
+        send = Connection(from_parent, readable=False)
+        send.send((model, reference_dir))
+        return cls(model, reference_dir, send, Connection(from_host, writable=False), proc.pid,
+                   proc, lock, str(log.name) if log is not None else None)
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        if self.proc is not None:
+            return self.proc.poll() is None
+        try:
+            os.kill(self.pid, 0)
+        except OSError:
+            return False
+        return True
 
     def extract_batch(self, staged_path: str, run_id: str, settings: Settings,
                       part: str) -> dict[str, str]:
@@ -71,9 +100,11 @@ class ExtractionHost:
                 self._send.send(("extract", staged_path, run_id, settings, part))
                 status, value, trace, self.read_ahead = self._recv.recv()
             except (EOFError, OSError) as exc:
+                code = f", code {self.proc.poll()}" if self.proc is not None else ""
                 raise HostFailed(
-                    f"the extraction process exited (code {self.proc.poll()}) while extracting "
-                    f"{staged_path}; its output is above") from exc
+                    f"the extraction process exited (pid {self.pid}{code}) while extracting "
+                    f"{staged_path}; its output is {'in ' + self.log if self.log else 'above'}"
+                ) from exc
         if status == "ok":
             return dict(value)
         if isinstance(value, BaseException):
@@ -102,9 +133,15 @@ class ExtractionHost:
 
     def close(self, kill: bool = False) -> None:
         """Let the host finish its request and exit; ``kill``: now, whatever it is doing
-        (while it loads the model it reads no pipe and would not see it close)."""
+        (while it loads the model it reads no pipe and would not see it close). A resident
+        host is never killed: it drops what this run asked of it (it watches the connection
+        while it works) and waits for the next run."""
         for conn in (self._send, self._recv):
             conn.close()
+        if self.lock is not None:
+            self.lock.close()  # the next run may attach
+            return
+        assert self.proc is not None
         if kill:
             self.proc.kill()
         try:
@@ -126,7 +163,9 @@ _host_lock = threading.Lock()
 
 
 def start_host(settings: Settings) -> ExtractionHost:
-    """The running host for this model, started if there is none (or it died)."""
+    """The running host for this model: a resident one (wirehouse.resident) if hosts are
+    kept and it is free, else one of this process's own; started if there is none (or it
+    died)."""
     global _host
     with _host_lock:
         if _host is not None and not (_host.alive() and _host.model == settings.model
@@ -134,7 +173,10 @@ def start_host(settings: Settings) -> ExtractionHost:
             _host.close()
             _host = None
         if _host is None:
-            _host = ExtractionHost(settings.model, settings.reference_dir)
+            from wirehouse.resident import attach
+
+            _host = attach(settings) or ExtractionHost.spawn(settings.model,
+                                                             settings.reference_dir)
         return _host
 
 
@@ -155,43 +197,61 @@ def stop_host(kill: bool = False) -> None:
 atexit.register(stop_host, True)
 
 
-def serve(requests: Connection, replies: Connection) -> None:
-    """The host's loop: load the model, then extract batches until the pipe closes."""
-    model, reference_dir = requests.recv()
+def load(model: str, reference_dir: str) -> BaseException | None:
+    """Load the model and everything the coders use; what failed, if anything, is reported
+    with the first request, where someone is waiting."""
     try:
         from wirehouse import pipeline
 
         pipeline.warm_up(Settings(model=model, reference_dir=reference_dir))
-        failed: BaseException | None = None
-    except Exception as exc:  # reported with the first request, where someone is waiting
-        failed = exc
+    except Exception as exc:
+        return exc
+    return None
+
+
+def serve(requests: Connection, replies: Connection, failed: BaseException | None) -> None:
+    """One run's requests, until it closes its end (or goes away while a batch is extracted:
+    the workers are stopped and the batch dropped)."""
+    from wirehouse import pipeline
+
     ahead: Ahead | None = None
-    while True:
-        try:
-            kind, *request = requests.recv()
-        except EOFError:
-            return
-        if kind == "ahead":
-            if failed is None:
-                ahead = _start_ahead(request, requests)
-            continue
-        staged_path, run_id, settings, part = request
-        try:
-            if failed is not None:
-                raise failed
-            serves = ahead is not None and ahead.serves(settings)
-            reply: tuple[str, Any, str, int] = ("ok", pipeline.extract_batch(
-                staged_path, run_id, settings, part, ahead if serves else None), "",
-                ahead.hits if ahead is not None and serves else 0)
-        except Exception as exc:
-            reply = ("error", exc, traceback.format_exc(), 0)
-        try:
-            replies.send(reply)
-        except (pickle.PicklingError, TypeError, AttributeError):  # an exception that won't pickle
-            replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2], 0))
-        if ahead is not None:  # only the first batch is read ahead
+    try:
+        while True:
+            try:
+                kind, *request = requests.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "ahead":
+                if failed is None:
+                    ahead = _start_ahead(request, requests)
+                continue
+            staged_path, run_id, settings, part = request
+            try:
+                if failed is not None:
+                    raise failed
+                serves = ahead is not None and ahead.serves(settings)
+                # The run sends nothing while it waits for this batch: something to read
+                # on its connection means it closed.
+                reply: tuple[str, Any, str, int] = ("ok", pipeline.extract_batch(
+                    staged_path, run_id, settings, part, ahead if serves else None,
+                    interrupted=requests.poll), "",
+                    ahead.hits if ahead is not None and serves else 0)
+            except pipeline.Abandoned:
+                return
+            except Exception as exc:
+                reply = ("error", exc, traceback.format_exc(), 0)
+            try:
+                replies.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError):  # an unpicklable error
+                replies.send(("error", f"{type(reply[1]).__name__}: {reply[1]}", reply[2], 0))
+            except OSError:
+                return
+            if ahead is not None:  # only the first batch is read ahead
+                ahead.close()
+                ahead = None
+    finally:
+        if ahead is not None:
             ahead.close()
-            ahead = None
 
 
 def _start_ahead(request: list[Any], requests: Connection) -> Ahead | None:
@@ -207,9 +267,20 @@ def _start_ahead(request: list[Any], requests: Connection) -> Ahead | None:
         return None
 
 
+def main(argv: list[str]) -> None:
+    requests = Connection(int(argv[1]), writable=False)
+    replies = Connection(int(argv[2]), readable=False)
+    if len(argv) > 3:
+        from wirehouse.resident import serve_resident
+
+        serve_resident(requests, replies, argv[3], float(argv[4]))
+    else:
+        model, reference_dir = requests.recv()
+        serve(requests, replies, load(model, reference_dir))
+
+
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]),
-                                                                   readable=False))
+    main(sys.argv)
     # Every batch is written and every reply sent; tearing down the interpreter with the
     # model in it took ~0.5 s that the flow waited for before loading.
     sys.stdout.flush()

@@ -1,0 +1,242 @@
+"""The extraction host kept between runs, like the local Prefect server.
+
+Each run's host imported spaCy, loaded the model, the language identifier and the lexicons:
+~2.5 s of one core before the first document was parsed, most of what a 1,000-article run
+adds to bare spaCy (bench/RESULTS.md, "Throughput"). So the host a run starts stays after it,
+loaded, for WIREHOUSE_HOST_IDLE_S seconds (default 900; 0: a host per run, as before), and the
+next run with the same model, reference data and code attaches to it over a Unix socket.
+
+- One host per key: a hash of the interpreter, wirehouse's code, the model and the reference
+  data (as the extraction signature hashes them). A change to any of them starts a new host;
+  the old one idles out.
+- One run at a time: a run holds ``<key>.lock`` while attached. A run that finds it taken
+  (two runs at once) starts a host of its own for itself, as before.
+- Each run sends its working directory and environment; the host takes them on for the
+  run, so relative paths, credentials and WIREHOUSE_* settings are the run's own.
+- The socket lives in a folder only this user can enter ($XDG_RUNTIME_DIR/wirehouse or
+  /tmp/wirehouse-<uid>, mode 0700), and the host also checks the caller's uid: what crosses
+  it is pickled, so only the user who could run the code anyway may talk to it.
+- The host writes its output to ``<key>.log`` beside the socket: it outlives the terminal of
+  the run that started it. Errors still reach the run, with the host's traceback.
+
+`wirehouse server stop` stops resident hosts along with the server; `status` lists them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import select
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from wirehouse.settings import Settings
+
+if TYPE_CHECKING:
+    from wirehouse.workers import ExtractionHost
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def runtime_dir() -> Path | None:
+    """The folder of the hosts' sockets, made private to this user; None if it cannot be."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    folder = Path(base, "wirehouse" if os.environ.get("XDG_RUNTIME_DIR")
+                  else f"wirehouse-{os.getuid()}")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
+    return folder if private and info.st_uid == os.getuid() else None
+
+
+def host_key(settings: Settings) -> str:
+    """What a host's loaded state depends on: any change means another host."""
+    from wirehouse.cache import file_digests, package_versions
+    from wirehouse.nlp import extraction_signature
+
+    parts = [sys.prefix, sys.version, str(PACKAGE_DIR), *file_digests(PACKAGE_DIR.glob("*.py")),
+             settings.model, settings.reference_dir,
+             extraction_signature(settings.model, settings.reference_dir),
+             *package_versions("spacy")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def attach(settings: Settings) -> ExtractionHost | None:
+    """A resident host for this run: the one left by an earlier run, or a new one that will
+    stay. None when hosts are not kept (host_idle_s 0), another run is using this one, or
+    there is no private folder for the socket: the caller then starts a host of its own."""
+    from wirehouse.workers import ExtractionHost
+
+    if settings.host_idle_s <= 0:
+        return None
+    folder = runtime_dir()
+    if folder is None:
+        return None
+    try:
+        key = host_key(settings)
+    except Exception:  # a model that is not installed: the run's own host reports it
+        return None
+    lock = open(folder / f"{key}.lock", "a")  # noqa: SIM115 - held while attached
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(folder / f"{key}.sock"))
+    except OSError:  # none yet, or a stale socket of a host that was killed
+        sock.close()
+        with open(folder / f"{key}.log", "wb") as log:
+            return ExtractionHost.spawn(
+                settings.model, settings.reference_dir, lock=lock, log=log,
+                resident=[str(folder / key), str(settings.host_idle_s)])
+    pid = _peer(sock)[0]
+    conn = Connection(sock.detach())
+    try:
+        conn.send(("session", os.getcwd(), dict(os.environ)))
+    except OSError:
+        conn.close()
+        lock.close()
+        return None
+    return ExtractionHost(settings.model, settings.reference_dir, conn, conn, pid, lock=lock,
+                          log=str(folder / f"{key}.log"))
+
+
+def _peer(sock: socket.socket) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end of a Unix socket."""
+    pid, uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                      struct.calcsize("3i")))
+    return pid, uid
+
+
+def running_hosts() -> list[dict[str, Any]]:
+    """The resident hosts of this user that are alive: pid, model, reference_dir, key."""
+    folder = runtime_dir()
+    hosts = []
+    for path in sorted(folder.glob("*.json")) if folder else []:
+        try:
+            state = json.loads(path.read_text())
+            os.kill(int(state["pid"]), 0)
+        except (OSError, ValueError, KeyError):
+            continue
+        hosts.append(state)
+    return hosts
+
+
+def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
+    """Stop every resident host of this user (each finishes nothing: a run attached to one
+    fails with HostFailed); returns those stopped."""
+    import psutil
+
+    hosts = running_hosts()
+    procs = []
+    for state in hosts:
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(int(state["pid"]))
+            if "wirehouse.workers" in proc.cmdline():  # not a pid reused by another program
+                proc.terminate()
+                procs.append(proc)
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        proc.kill()
+    # A host killed leaves its socket and state files; the next one replaces them.
+    return hosts
+
+
+def serve_resident(requests: Connection, replies: Connection, path: str, idle_s: float
+                   ) -> None:
+    """The resident host's life: serve the run that started it over the pipes, then later
+    runs over the socket, until it has been idle for ``idle_s`` seconds."""
+    from wirehouse.workers import load, serve
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # The run that started us holds the lock, so a socket file left here is a dead host's.
+    Path(f"{path}.sock").unlink(missing_ok=True)
+    listener.bind(f"{path}.sock")
+    listener.listen(4)
+    state = Path(f"{path}.json")
+    model, reference_dir = requests.recv()
+    state.write_text(json.dumps({"pid": os.getpid(), "model": model, "key": Path(path).name,
+                                 "reference_dir": reference_dir, "started_at": time.time()}))
+    try:
+        failed = load(model, reference_dir)
+        serve(requests, replies, failed)
+        requests.close()
+        replies.close()
+        if failed is not None:
+            return  # nothing loaded to keep
+        print(f"resident: ready for runs at {path}.sock", flush=True)
+        while True:
+            ready, _, _ = select.select([listener], [], [], idle_s)
+            if not ready:
+                if _idle_out(path):
+                    return
+                continue
+            conn, _ = listener.accept()
+            if _peer(conn)[1] != os.getuid():
+                conn.close()
+                continue
+            session = Connection(conn.detach())
+            try:
+                _, cwd, env = session.recv()
+                _take_on(cwd, env)
+            except (EOFError, OSError, ValueError):
+                session.close()
+                continue
+            serve(session, session, None)
+            session.close()
+    finally:
+        with contextlib.suppress(OSError):
+            if json.loads(state.read_text()).get("pid") == os.getpid():
+                state.unlink()
+        Path(f"{path}.sock").unlink(missing_ok=True)
+        listener.close()
+
+
+def _idle_out(path: str) -> bool:
+    """Whether to exit now: only if no run holds the lock (one may be connecting)."""
+    with open(f"{path}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        Path(f"{path}.sock").unlink(missing_ok=True)
+        print("resident: idle, exiting", flush=True)
+        return True
+
+
+def _take_on(cwd: str, env: dict[str, str]) -> None:
+    """The run's working directory and environment, for this host and the workers it forks."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    from wirehouse.settings import get_settings
+
+    get_settings.cache_clear()
+    if "fsspec" in sys.modules:  # filesystems hold credentials read from the environment
+        from fsspec.registry import registry
+
+        for cls in registry.values():
+            cls.clear_instance_cache()
+
+
+def spawn_options(log: IO[bytes] | None) -> dict[str, Any]:
+    """Popen options for a host that outlives its run: a session of its own (Ctrl-C in the
+    run's terminal is for the run), output to its log, not to the run's pipes."""
+    return {"start_new_session": True, "stdin": subprocess.DEVNULL, "stdout": log,
+            "stderr": subprocess.STDOUT}
