@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import select
+import signal
 import socket
 import stat
 import struct
@@ -131,31 +132,70 @@ def running_hosts() -> list[dict[str, Any]]:
     for path in sorted(folder.glob("*.json")) if folder else []:
         try:
             state = json.loads(path.read_text())
-            os.kill(int(state["pid"]), 0)
+            alive = _is_host(int(state["pid"]))
         except (OSError, ValueError, KeyError):
             continue
-        hosts.append(state)
+        if alive:
+            hosts.append(state)
     return hosts
+
+
+def _is_host(pid: int) -> bool:
+    """Whether ``pid`` is a live extraction host (not a pid reused by another program)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"wirehouse.workers" in fh.read()
+    except OSError:
+        return False
 
 
 def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
-    """Stop every resident host of this user (each finishes nothing: a run attached to one
-    fails with HostFailed); returns those stopped."""
-    import psutil
-
+    """Stop every resident host of this user; returns those stopped. A run attached to one
+    fails with HostFailed."""
     hosts = running_hosts()
-    procs = []
     for state in hosts:
-        with contextlib.suppress(psutil.Error):
-            proc = psutil.Process(int(state["pid"]))
-            if "wirehouse.workers" in proc.cmdline():  # not a pid reused by another program
-                proc.terminate()
-                procs.append(proc)
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
-    for proc in alive:
-        proc.kill()
-    # A host killed leaves its socket and state files; the next one replaces them.
+        with contextlib.suppress(OSError):
+            os.kill(int(state["pid"]), signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    folder = runtime_dir()
+    for state in hosts:
+        pid = int(state["pid"])
+        while not _exited(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _exited(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            while not _exited(pid):
+                time.sleep(0.05)
+        _reap(pid)
+        # SIGTERM's default action skips the host's own clean-up. Its socket is left: a new
+        # host of the same key may have replaced it already; a stale one is replaced anyway.
+        if folder is not None:
+            _forget(folder / f"{state['key']}.json", pid)
     return hosts
+
+
+def _exited(pid: int) -> bool:
+    """Whether ``pid`` has exited with its files closed (gone, or a zombie): only then is its
+    socket closed too. (Its command line reads empty earlier, while it is still exiting.)"""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except OSError:
+        return True
+
+
+def _forget(state: Path, pid: int) -> None:
+    """Remove a host's state file if it still names ``pid``."""
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(state.read_text()).get("pid") == pid:
+            state.unlink()
+
+
+def _reap(pid: int) -> None:
+    # A host started by this process stays a zombie until waited for.
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def serve_resident(requests: Connection, replies: Connection, path: str, idle_s: float
@@ -201,10 +241,7 @@ def serve_resident(requests: Connection, replies: Connection, path: str, idle_s:
             serve(session, session, None)
             session.close()
     finally:
-        with contextlib.suppress(OSError):
-            if json.loads(state.read_text()).get("pid") == os.getpid():
-                state.unlink()
-        Path(f"{path}.sock").unlink(missing_ok=True)
+        _forget(state, os.getpid())
         listener.close()
 
 
