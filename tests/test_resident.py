@@ -109,6 +109,16 @@ def _children(pid: int, n: int) -> list[psutil.Process]:
     raise AssertionError(f"host {pid} has {len(proc.children())} workers, not {n}")
 
 
+def test_a_run_with_nothing_to_do_leaves_no_host(kept: Settings) -> None:
+    """`wirehouse run` starts the host before its check; a check that finds nothing to
+    extract kills a host the run started (not one it attached to)."""
+    host = start_host(kept)
+    assert host.proc is not None
+    stop_host(kill=True)
+    assert host.proc.poll() is not None
+    assert resident.running_hosts() == []
+
+
 def test_a_kept_host_exits_when_idle(kept: Settings, tmp_path: Path) -> None:
     settings = kept.with_(host_idle_s=1)
     host = start_host(settings)

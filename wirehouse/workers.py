@@ -134,21 +134,22 @@ class ExtractionHost:
     def close(self, kill: bool = False) -> None:
         """Let the host finish its request and exit; ``kill``: now, whatever it is doing
         (while it loads the model it reads no pipe and would not see it close). A resident
-        host is never killed: it drops what this run asked of it (it watches the connection
-        while it works) and waits for the next run."""
+        host this run attached to is never killed: it drops what this run asked of it (it
+        watches the connection while it works) and waits for the next run. One this run
+        started is left loaded for the next, unless killed (a run that found nothing to do
+        does not leave a host it only started)."""
         for conn in (self._send, self._recv):
             conn.close()
-        if self.lock is not None:
-            self.lock.close()  # the next run may attach
-            return
-        assert self.proc is not None
-        if kill:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None and (self.lock is None or kill):
+            if kill:
+                self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.lock is not None:  # after a kill: no run may attach to a dying host
+            self.lock.close()
 
 
 def wanted(settings: Settings) -> bool:
