@@ -195,7 +195,9 @@ def etl(
         outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id, settings,
                                                 started_at, force, summary)
     finally:
-        stop_host()  # started by ingest (or by `wirehouse run`); loading needs no model
+        # Started by ingest (or by `wirehouse run`); loading needs no model. A kept host is
+        # only released, for the next run (wirehouse.resident).
+        stop_host()
 
     if outputs or ingested.sources_file or ingested.quarantine_file:
         t0 = time.perf_counter()
