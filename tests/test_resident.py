@@ -64,7 +64,13 @@ def test_the_next_run_attaches_to_the_kept_host(kept: Settings, tmp_path: Path,
         assert second.proc is None and second.pid == first.pid  # attached over the socket
         # Only one run at a time: another one meanwhile gets no kept host (it starts its own).
         assert resident.attach(relative) is None
+        # As `wirehouse run` does: the host reads the sources ahead, then the batch comes.
+        signature = extraction_signature(kept.model, kept.reference_dir)
+        second.extract_ahead([str(tmp_path / "in.jsonl")], relative, Known(), signature,
+                             force=False)
+        _children(second.pid, 2)
         files = second.extract_batch(staged, "run", relative, "00000")
+        assert second.read_ahead == len(own["documents"])
     finally:
         stop_host()
     assert all(Path(p).parts[0] == "lake" for p in files.values())

@@ -165,7 +165,8 @@ def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
         if not _exited(pid):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            while not _exited(pid):
+            killed = time.monotonic() + timeout
+            while not _exited(pid) and time.monotonic() < killed:
                 time.sleep(0.05)
         _reap(pid)
         # SIGTERM's default action skips the host's own clean-up. Its socket is left: a new
@@ -176,13 +177,15 @@ def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
 
 
 def _exited(pid: int) -> bool:
-    """Whether ``pid`` has exited with its files closed (gone, or a zombie): only then is its
-    socket closed too. (Its command line reads empty earlier, while it is still exiting.)"""
+    """Whether ``pid`` has exited with its files closed: gone, or a zombie with no thread left
+    (only the last one to exit closes the files, its socket among them; a host has numpy's
+    threads, and its command line reads empty before any of that)."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+            fields = dict(line.split(":", 1) for line in fh if ":" in line)
     except OSError:
         return True
+    return fields["State"].split()[0] in ("Z", "X") and int(fields["Threads"]) <= 1
 
 
 def _forget(state: Path, pid: int) -> None:
