@@ -78,11 +78,13 @@ def host_key(settings: Settings) -> str:
 
 def attach(settings: Settings) -> ExtractionHost | None:
     """A resident host for this run: the one left by an earlier run, or a new one that will
-    stay. None when hosts are not kept (host_idle_s 0), another run is using this one, or
-    there is no private folder for the socket: the caller then starts a host of its own."""
+    stay. None when hosts are not kept (host_idle_s 0, or not on Linux), another run is
+    using this one, or there is no private folder for the socket: the caller then starts a
+    host of its own."""
     from wirehouse.workers import ExtractionHost
 
-    if settings.host_idle_s <= 0:
+    # The peer check (SO_PEERCRED) and the process checks (/proc) are Linux's.
+    if settings.host_idle_s <= 0 or sys.platform != "linux":
         return None
     folder = runtime_dir()
     if folder is None:
