@@ -164,3 +164,27 @@ def test_no_host_is_kept_when_told_not_to_or_without_a_private_folder(
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
     assert resident.runtime_dir() is None
     assert resident.attach(settings) is None
+
+
+def test_flow_runs_share_the_kept_host(kept: Settings, prefect_harness: None, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two flow runs on two cores: the second attaches to the host the first left, and both
+    load the rows of an in-process run."""
+    from conftest import record_host_starts, run_library
+    from test_flow import reuters_sample, table_rows, use_settings
+
+    import flows.etl
+
+    source = reuters_sample(tmp_path / "docs.jsonl", 20)
+    single = make_settings(tmp_path / "single")
+    run_library(single, [source])
+    hosts = record_host_starts(monkeypatch, "flows.etl.start_host")
+    for run in ("first", "second"):
+        settings = kept.with_(warehouse=str(tmp_path / run / "wh.duckdb"),
+                              lake=str(tmp_path / run / "lake"))
+        use_settings(monkeypatch, settings)
+        flows.etl.etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake)
+        assert table_rows(settings.warehouse) == table_rows(single.warehouse)
+        assert hosts[-1].alive()  # left loaded for the next run
+    first, second = hosts
+    assert first.proc is not None and second.proc is None and second.pid == first.pid
