@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -123,6 +124,20 @@ def test_a_run_with_nothing_to_do_leaves_no_host(kept: Settings) -> None:
     stop_host(kill=True)
     assert host.proc.poll() is not None
     assert resident.running_hosts() == []
+
+
+def test_starting_a_host_removes_files_of_hosts_that_are_gone(kept: Settings) -> None:
+    folder = resident.runtime_dir()
+    assert folder is not None
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    for suffix in (".lock", ".sock", ".log"):
+        (folder / f"0123456789abcdef{suffix}").touch()
+    (folder / "0123456789abcdef.json").write_text(f'{{"pid": {gone.pid}}}')
+    host = start_host(kept)
+    stop_host(kill=True)
+    assert host.proc is not None  # it was started, and its own files are there
+    assert not list(folder.glob("0123456789abcdef.*"))
 
 
 def test_a_kept_host_exits_when_idle(kept: Settings, tmp_path: Path) -> None:

@@ -104,6 +104,7 @@ def attach(settings: Settings) -> ExtractionHost | None:
         sock.connect(str(folder / f"{key}.sock"))
     except OSError:  # none yet, or a stale socket of a host that was killed
         sock.close()
+        _prune(folder, key)
         with open(folder / f"{key}.log", "wb") as log:
             return ExtractionHost.spawn(
                 settings.model, settings.reference_dir, lock=lock, log=log,
@@ -118,6 +119,28 @@ def attach(settings: Settings) -> ExtractionHost | None:
         return None
     return ExtractionHost(settings.model, settings.reference_dir, conn, conn, pid, lock=lock,
                           log=str(folder / f"{key}.log"))
+
+
+def _prune(folder: Path, keep: str) -> None:
+    """Remove the files of hosts that are gone (another code version's, most often), each
+    under its lock, so that none is in use."""
+    for lock_path in folder.glob("*.lock"):
+        key = lock_path.stem
+        if key == keep:
+            continue
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            try:
+                pid = int(json.loads((folder / f"{key}.json").read_text())["pid"])
+            except (OSError, ValueError, KeyError):
+                pid = 0
+            if pid and _is_host(pid):
+                continue  # idle, kept for its runs
+            for suffix in (".json", ".sock", ".log", ".lock"):
+                (folder / f"{key}{suffix}").unlink(missing_ok=True)
 
 
 def _peer(sock: socket.socket) -> tuple[int, int]:
