@@ -20,9 +20,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from wirehouse.resident import pid_alive, reap
 
 STATE_FILE = "wirehouse-server.json"
 
@@ -59,14 +61,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
 
 
 def _read_state(home: Path) -> dict[str, object] | None:
@@ -163,22 +157,16 @@ def stop_server(server: Server, home: Path | None = None) -> None:
         os.killpg(server.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         while pid_alive(server.pid) and time.monotonic() < deadline:
-            _reap(server.pid)
+            reap(server.pid)
             time.sleep(0.2)
         if pid_alive(server.pid):
             os.killpg(server.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    _reap(server.pid)
+    reap(server.pid)
     state = _read_state(home)
     if state and state.get("pid") == server.pid:
         (home / STATE_FILE).unlink(missing_ok=True)
-
-
-def _reap(pid: int) -> None:
-    # A child of ours stays a zombie (and "alive" to kill -0) until waited for.
-    with suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import yaml
 from conftest import PROJECT_ROOT, make_settings, run_library
 from test_flow import reuters_sample, table_rows
 
-from flows.server import pid_alive
+from wirehouse.resident import pid_alive
 
 
 def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:

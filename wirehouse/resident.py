@@ -93,11 +93,8 @@ def attach(settings: Settings) -> ExtractionHost | None:
         key = host_key(settings)
     except Exception:  # a model that is not installed: the run's own host reports it
         return None
-    lock = open(folder / f"{key}.lock", "a")  # noqa: SIM115 - held while attached
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
+    lock = try_lock(folder / f"{key}.lock")  # held while attached
+    if lock is None:
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -128,11 +125,10 @@ def _prune(folder: Path, keep: str) -> None:
         key = lock_path.stem
         if key == keep:
             continue
-        with open(lock_path, "a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue
+        lock = try_lock(lock_path)
+        if lock is None:
+            continue
+        with lock:
             try:
                 pid = int(json.loads((folder / f"{key}.json").read_text())["pid"])
             except (OSError, ValueError, KeyError):
@@ -193,7 +189,7 @@ def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
             killed = time.monotonic() + timeout
             while not _exited(pid) and time.monotonic() < killed:
                 time.sleep(0.05)
-        _reap(pid)
+        reap(pid)
         # SIGTERM's default action skips the host's own clean-up. Its socket is left: a new
         # host of the same key may have replaced it already; a stale one is replaced anyway.
         if folder is not None:
@@ -220,8 +216,28 @@ def _forget(state: Path, pid: int) -> None:
             state.unlink()
 
 
-def _reap(pid: int) -> None:
-    # A host started by this process stays a zombie until waited for.
+def try_lock(path: Path) -> IO[str] | None:
+    """``path`` opened and locked (exclusive, released when closed), or None if another
+    process holds the lock."""
+    lock = open(path, "a")  # noqa: SIM115 - the caller owns it
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def reap(pid: int) -> None:
+    """A child of ours stays a zombie (and alive to ``kill -0``) until waited for."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
 
@@ -275,11 +291,10 @@ def serve_resident(requests: Connection, replies: Connection, path: str, idle_s:
 
 def _idle_out(path: str) -> bool:
     """Whether to exit now: only if no run holds the lock (one may be connecting)."""
-    with open(f"{path}.lock", "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
+    lock = try_lock(Path(f"{path}.lock"))
+    if lock is None:
+        return False
+    with lock:
         Path(f"{path}.sock").unlink(missing_ok=True)
         print("resident: idle, exiting", flush=True)
         return True

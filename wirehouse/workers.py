@@ -87,11 +87,9 @@ class ExtractionHost:
     def alive(self) -> bool:
         if self.proc is not None:
             return self.proc.poll() is None
-        try:
-            os.kill(self.pid, 0)
-        except OSError:
-            return False
-        return True
+        from wirehouse.resident import pid_alive
+
+        return pid_alive(self.pid)
 
     def extract_batch(self, staged_path: str, run_id: str, settings: Settings,
                       part: str) -> dict[str, str]:
