@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,9 +19,12 @@ os.environ.setdefault("WIREHOUSE_N_PROCESS", "1")
 # state into the next (tests/test_resident.py covers the kept host).
 os.environ.setdefault("WIREHOUSE_HOST_IDLE_S", "0")
 # Sockets of hosts kept by tests (and `wirehouse server status`) apart from the user's.
+# (mkdtemp: pytest's tmp paths are too long for a socket's 108 bytes.)
 os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="wh-run-")
 
 from wirehouse.settings import PROJECT_ROOT, Settings
+
+atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], ignore_errors=True)
 
 SEED = PROJECT_ROOT / "seeds" / "000_51781b56351c4b8e.txt"
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
