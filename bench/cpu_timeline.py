@@ -4,10 +4,12 @@
     .venv/bin/python bench/cpu_timeline.py [--docs 1000] [--new-host]
 
 Runs `wirehouse run` once into a fresh warehouse (after one run that leaves the extraction host
-loaded, unless --new-host) and samples every 0.1 s the CPU seconds of each process involved:
-the run's own process (``cli``), the extraction host, its parse workers, and the local Prefect
-server. Prints one line per second (cores busy by each; ``idle`` is what is left of 2 cores)
-and the totals.
+and the kept run process loaded, unless --new-host) and samples every 0.1 s the CPU seconds of
+each process involved: the command's own process (``cli``), the run's flow process forked by
+the kept run process (``flow``; with WIREHOUSE_HOST_IDLE_S=0 the flow runs in ``cli``), the
+kept processes themselves (``host``: the extraction host, and the kept run process while it
+starts), the host's parse workers, and the local Prefect server. Prints one line per second
+(cores busy by each; ``idle`` is what is left of 2 cores) and the totals.
 """
 
 from __future__ import annotations
@@ -39,14 +41,20 @@ def _server_pid() -> int | None:
     return ensure_server().pid
 
 
-def _role(proc: psutil.Process, cli: int, server: int | None, hosts: set[int]) -> str:
+def _role(proc: psutil.Process, cli: int, server: int | None) -> str:
     if proc.pid == cli:
         return "cli"
     if server is not None and server in (proc.pid, proc.ppid()):
         return "server"
-    if proc.pid in hosts or proc.ppid() == cli:
-        return "host"
-    return "worker"  # forked by the host
+    command = " ".join(proc.cmdline())
+    parent = " ".join(psutil.Process(proc.ppid()).cmdline())
+    if "flows.forkserver" in command:
+        # A child of the kept run process is the run's flow process; the kept one itself
+        # (its imports, when the run starts it) is counted with the hosts.
+        return "flow" if "flows.forkserver" in parent else "host"
+    if "wirehouse.workers" in command and "wirehouse.workers" in parent:
+        return "worker"  # forked by the host
+    return "host"
 
 
 def main() -> None:
@@ -84,11 +92,12 @@ def main() -> None:
             for proc in list(procs):
                 with contextlib.suppress(psutil.Error):
                     procs += proc.children(recursive=True)
+            procs = list({p.pid: p for p in procs}.values())  # a kept host may be a child too
             second = int(time.perf_counter() - t0)
             for proc in procs:
                 try:
                     t = proc.cpu_times()
-                    roles.setdefault(proc.pid, _role(proc, run.pid, server, hosts))
+                    roles.setdefault(proc.pid, _role(proc, run.pid, server))
                 except psutil.Error:
                     continue
                 used = t.user + t.system
@@ -104,7 +113,7 @@ def main() -> None:
     if run.returncode:
         raise SystemExit(output[-3000:])
     cores = os.cpu_count() or 1
-    names = ("cli", "host", "worker", "server")
+    names = ("cli", "flow", "host", "worker", "server")
     totals: dict[str, float] = defaultdict(float)
     print(f"{'s':>4} " + " ".join(f"{n:>6}" for n in (*names, "idle")))
     for second in sorted(busy):

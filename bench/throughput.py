@@ -83,8 +83,9 @@ def _cpu_s(who: int) -> float:
 
 
 def _hosts() -> list[psutil.Process]:
-    """The resident extraction hosts (wirehouse.resident): not children of the run that
-    uses them, but its CPU and memory all the same."""
+    """The resident extraction hosts (wirehouse.resident) and the kept run process
+    (flows.forkserver), whose child runs the flow: not children of the command, but its CPU
+    and memory all the same."""
     from wirehouse.resident import running_hosts
 
     procs = []
@@ -107,9 +108,10 @@ def _hosts_cpu_s(hosts: list[psutil.Process]) -> float:
 
 
 class PeakRSS(threading.Thread):
-    """Sum of RSS over a process and its children (and the resident hosts, with their
-    workers), sampled every 250 ms (a sample costs ~3 ms of CPU, taken from the run it
-    measures; the peak lasts the whole extraction)."""
+    """Sum of RSS over a process and its children (and the kept processes, with their
+    children: the extraction host's workers, the kept run process's forked run; pages a fork
+    shares with its parent count in both), sampled every 250 ms (a sample costs ~3 ms of
+    CPU, taken from the run it measures; the peak lasts the whole extraction)."""
 
     def __init__(self, pid: int, hosts: list[psutil.Process]) -> None:
         super().__init__(daemon=True)
@@ -124,7 +126,9 @@ class PeakRSS(threading.Thread):
                 procs = [self.proc, *self.proc.children(recursive=True)]
                 for host in self.hosts:
                     procs += [host, *host.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+                # Once each: the kept run process may have started the extraction host.
+                unique = {p.pid: p for p in procs}.values()
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in unique))
             except psutil.Error:
                 pass
             time.sleep(0.25)

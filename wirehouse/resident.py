@@ -147,7 +147,8 @@ def _peer(sock: socket.socket) -> tuple[int, int]:
 
 
 def running_hosts() -> list[dict[str, Any]]:
-    """The resident hosts of this user that are alive: pid, model, reference_dir, key."""
+    """The resident hosts of this user that are alive: pid, model, reference_dir, key; and
+    the kept run processes (flows.forkserver): pid, key, role "runs"."""
     folder = runtime_dir()
     hosts = []
     for path in sorted(folder.glob("*.json")) if folder else []:
@@ -162,10 +163,12 @@ def running_hosts() -> list[dict[str, Any]]:
 
 
 def _is_host(pid: int) -> bool:
-    """Whether ``pid`` is a live extraction host (not a pid reused by another program)."""
+    """Whether ``pid`` is a live extraction host or kept run process (flows.forkserver), not
+    a pid reused by another program."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"wirehouse.workers" in fh.read()
+            command = fh.read()
+            return b"wirehouse.workers" in command or b"flows.forkserver" in command
     except OSError:
         return False
 
