@@ -145,3 +145,15 @@ def test_server_status_and_stop(tmp_path: Path) -> None:
         json.dumps({"pid": dead.pid, "url": "http://127.0.0.1:9/api"}))
     assert wirehouse("server", "stop") == "not running"
     assert not (home / "wirehouse-server.json").exists()
+
+
+def test_tls_verification_is_skipped_only_for_the_local_plain_http_server() -> None:
+    """No SSL context for our server on the loopback; a configured server keeps its TLS."""
+    from prefect.settings import PREFECT_API_TLS_INSECURE_SKIP_VERIFY
+
+    from flows.server import Server, using
+
+    with using(Server("http://127.0.0.1:4200/api", 1, False)):
+        assert PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value() is True
+    with using(Server("https://prefect.example/api", None, False)):
+        assert PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value() is False
