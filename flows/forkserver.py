@@ -15,9 +15,11 @@ its last run, like the extraction host (0: no kept processes, each run imports i
   Prefect reads as it is imported). A change to any starts another; the old one idles out.
 - Runs at once are fine: each is a child of its own. The process itself never runs anything
   but imports, so what a child inherits is the same for every run.
-- Started by the first run, which waits for it (~3 s, the import that run would have made
-  anyway); it first starts the extraction host, so the model loads on the other core
-  meanwhile, as it does when the run imports Prefect itself.
+- Started at the end of a run that imported Prefect itself (the first one after
+  WIREHOUSE_HOST_IDLE_S without runs), so it imports while the cores are free; a command that
+  comes meanwhile waits in the socket's backlog for the imports. (A first run that waited for
+  it at its start began parsing ~1 s later: its own process overlaps the import with the
+  check and the host's loading.)
 - Same socket folder, peer check and files (``<key>.sock/.log/.json/.lock``) as the hosts;
   `wirehouse server status` lists it and `wirehouse server stop` stops it.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -59,7 +62,6 @@ from wirehouse.resident import (
 from wirehouse.settings import Settings
 
 FLOWS_DIR = Path(__file__).resolve().parent
-BOOT_TIMEOUT_S = 120.0
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGTSTP)
 
 # Set in a forked child: its command runs here rather than being handed on again.
@@ -91,12 +93,9 @@ def delegate(argv: list[str], settings: Settings) -> int | None:
         return None
     key = server_key()
     with open(folder / f"{key}.lock", "a") as lock:
-        # Held while connecting (and while a new one starts, so that runs started together
-        # share it); the kept process takes it to idle out.
+        # Held while connecting; the kept process takes it to idle out.
         fcntl.flock(lock, fcntl.LOCK_EX)
         sock = _connect(folder / f"{key}.sock")
-        if sock is None:
-            sock = _start(folder, key, settings)
         if sock is None:
             return None
         try:
@@ -117,23 +116,25 @@ def _connect(path: Path) -> socket.socket | None:
     return sock
 
 
-def _start(folder: Path, key: str, settings: Settings) -> socket.socket | None:
-    _prune(folder, key)
-    (folder / f"{key}.sock").unlink(missing_ok=True)
-    with open(folder / f"{key}.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flows.forkserver", str(folder / key),
-             str(settings.host_idle_s)], **spawn_options(log))
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while time.monotonic() < deadline and proc.poll() is None:
+def keep_for_next_runs(settings: Settings) -> None:
+    """Start the kept run process for the runs after this one, unless it runs already: after
+    a run that imported Prefect itself, which was as fast as waiting for it to do so would
+    have been. It imports while nothing else needs the cores, and never in the way of a run."""
+    if FORKED or settings.host_idle_s <= 0 or sys.platform != "linux":
+        return
+    folder = runtime_dir()
+    if folder is None:
+        return
+    key = server_key()
+    with open(folder / f"{key}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if (sock := _connect(folder / f"{key}.sock")) is not None:
-            return sock
-        time.sleep(0.02)
-    with contextlib.suppress(OSError):
-        proc.kill()
-    print(f"wirehouse: the kept run process did not start (see {folder / key}.log); "
-          "running here", file=sys.stderr)
-    return None
+            sock.close()
+            return
+        _prune(folder, key)
+        with open(folder / f"{key}.log", "wb") as log:
+            subprocess.Popen([sys.executable, "-m", "flows.forkserver", str(folder / key),
+                              str(settings.host_idle_s)], **spawn_options(log))
 
 
 def _hand_over(sock: socket.socket, argv: list[str]) -> None:
@@ -213,13 +214,16 @@ def _wait(sock: socket.socket, lock: IO[str]) -> int | None:
 
 
 def serve(path: str, idle_s: float) -> None:
-    _boot()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(f"{path}.sock")
-    listener.listen(16)
+    # Listening first: a command that comes while the imports go on waits for them in the
+    # backlog rather than importing them itself too, and one started beside the command
+    # that started this process sees that there is one.
+    listener = _listen(Path(f"{path}.sock"))
+    if listener is None:
+        return  # another one started at the same time
     state = Path(f"{path}.json")
     state.write_text(json.dumps({"pid": os.getpid(), "role": "runs", "key": Path(path).name,
                                  "started_at": time.time()}))
+    _boot()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -263,16 +267,25 @@ def serve(path: str, idle_s: float) -> None:
         listener.close()
 
 
-def _boot() -> None:
-    """Start the extraction host (it loads the model on the other core meanwhile) and
-    import what a run imports."""
-    from wirehouse import workers
-    from wirehouse.resident import attach
-    from wirehouse.settings import get_settings
+def _listen(path: Path) -> socket.socket | None:
+    """The listening socket at ``path``, replacing the file of one that is gone; None if a
+    live one listens there."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(path))
+    except OSError:
+        if (other := _connect(path)) is not None:
+            other.close()
+            listener.close()
+            return None
+        path.unlink(missing_ok=True)  # a killed one's
+        listener.bind(str(path))
+    listener.listen(16)
+    return listener
 
-    settings = get_settings()
-    if workers.wanted(settings) and (host := attach(settings)) is not None:
-        host.close()  # kept for the first run, which attaches to it
+
+def _boot() -> None:
+    """Import what a run imports."""
     import fastapi.encoders  # noqa: F401 - Prefect's parameter serialisation
     import pyarrow.dataset  # noqa: F401
 
@@ -284,11 +297,8 @@ def _boot() -> None:
     import wirehouse.progress  # noqa: F401
     import wirehouse.report  # noqa: F401
 
-    get_settings.cache_clear()
     # What is imported now is shared by every run: out of the collector's reach, it is
     # neither walked by each run's collections nor copied into it by them.
-    import gc
-
     gc.collect()
     gc.freeze()
 
@@ -302,7 +312,7 @@ def _report_exits(runs: dict[int, socket.socket | None]) -> None:
         if pid == 0:
             return
         if pid not in runs:
-            continue  # the extraction host _boot started
+            continue
         conn = runs.pop(pid)
         if conn is None:
             continue

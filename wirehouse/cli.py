@@ -60,7 +60,8 @@ def run(
     if sys.argv[1:2] == ["run"]:  # the command line's own command, not a caller's app()
         from flows.forkserver import delegate
 
-        # Prefect and the flow are imported already there (~2.5 s of CPU a run).
+        # Prefect and the flow are imported already there (~2.5 s of CPU a run). The first
+        # run imports them itself, and leaves that process for the next ones.
         code = delegate(sys.argv[1:], settings)
         if code is not None:
             raise typer.Exit(code)
@@ -103,6 +104,9 @@ def run(
         summary = etl(sources=sources, warehouse=warehouse, lake=lake,
                       batch_size=batch_size, force=force, publish_dsn=publish_dsn)
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+    from flows.forkserver import keep_for_next_runs
+
+    keep_for_next_runs(settings)  # this run imported Prefect itself: the next need not
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind took
     # ~0.6 s; with that heap frozen out of its reach, ~0.1 s. (At exit, not here: a test
     # calling this command keeps its process.)
