@@ -121,8 +121,15 @@ def test_a_signal_to_the_command_reaches_its_run(env: dict[str, str], tmp_path: 
     while not _forked(state) and time.monotonic() < deadline:
         time.sleep(0.1)
     run_pid = int(_forked(state)[0].split()[2].rstrip(":"))
-    assert psutil.Process(run_pid).ppid() == state["pid"]
+    run = psutil.Process(run_pid)
+    assert run.ppid() == state["pid"]
     time.sleep(2)  # into the flow run
+    # Ctrl-Z stops the command and its run; `fg` (SIGCONT to the command) goes on with both.
+    command.send_signal(signal.SIGTSTP)
+    _wait_for_status(run, psutil.STATUS_STOPPED)
+    _wait_for_status(psutil.Process(command.pid), psutil.STATUS_STOPPED)
+    command.send_signal(signal.SIGCONT)
+    _wait_for_status(run, psutil.STATUS_RUNNING, psutil.STATUS_SLEEPING, psutil.STATUS_DISK_SLEEP)
     command.send_signal(signal.SIGINT)
     output, _ = command.communicate(timeout=300)
     assert command.returncode == 130, output  # as from a run in the command's own process
@@ -131,3 +138,9 @@ def test_a_signal_to_the_command_reaches_its_run(env: dict[str, str], tmp_path: 
     assert not (tmp_path / "w1.duckdb").exists()  # nothing loaded
     assert _kept_run_process()["pid"] == state["pid"]  # kept for the next run
 
+
+def _wait_for_status(proc: psutil.Process, *statuses: str) -> None:
+    deadline = time.monotonic() + 10
+    while proc.status() not in statuses:
+        assert time.monotonic() < deadline, f"{proc.pid} is {proc.status()}, not {statuses}"
+        time.sleep(0.02)
