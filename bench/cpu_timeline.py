@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from results import write_sample  # noqa: E402
 
+from flows.forkserver import wait_until_ready  # noqa: E402
 from wirehouse.resident import running_hosts, stop_hosts  # noqa: E402
 
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli", "run"]
@@ -72,6 +73,7 @@ def main() -> None:
             subprocess.run([*WIREHOUSE, str(sample), "--warehouse", str(work / "a.duckdb"),
                             "--lake", str(work / "a"), "--no-progress"], cwd=ROOT, check=True,
                            capture_output=True)
+            wait_until_ready()  # the kept run process that run started, importing
         hosts = {int(h["pid"]) for h in running_hosts()}
         t0 = time.perf_counter()
         run = subprocess.Popen([*WIREHOUSE, str(sample), "--warehouse", str(work / "b.duckdb"),

@@ -106,6 +106,18 @@ def delegate(argv: list[str], settings: Settings) -> int | None:
         return _wait(sock, lock)
 
 
+def wait_until_ready(timeout: float = 60.0) -> None:
+    """Return once no kept run process of this user is still importing (for benchmarks: one
+    a run started as it ended would otherwise import beside whatever is timed next)."""
+    from wirehouse.resident import running_hosts
+
+    deadline = time.monotonic() + timeout
+    while any(h.get("role") == "runs" and not h.get("ready") for h in running_hosts()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kept run process did not finish importing")
+        time.sleep(0.05)
+
+
 def _connect(path: Path) -> socket.socket | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -133,8 +145,18 @@ def keep_for_next_runs(settings: Settings) -> None:
             return
         _prune(folder, key)
         with open(folder / f"{key}.log", "wb") as log:
-            subprocess.Popen([sys.executable, "-m", "flows.forkserver", str(folder / key),
-                              str(settings.host_idle_s)], **spawn_options(log))
+            proc = subprocess.Popen([sys.executable, "-m", "flows.forkserver",
+                                     str(folder / key), str(settings.host_idle_s)],
+                                    **spawn_options(log))
+        # Until it listens and has said so (~0.15 s, before its imports): the next command
+        # then finds it, rather than starting another, and `wirehouse server` sees it.
+        state = folder / f"{key}.json"
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                if json.loads(state.read_text()).get("pid") == proc.pid:
+                    return
+            time.sleep(0.01)
 
 
 def _hand_over(sock: socket.socket, argv: list[str]) -> None:
@@ -221,9 +243,11 @@ def serve(path: str, idle_s: float) -> None:
     if listener is None:
         return  # another one started at the same time
     state = Path(f"{path}.json")
-    state.write_text(json.dumps({"pid": os.getpid(), "role": "runs", "key": Path(path).name,
-                                 "started_at": time.time()}))
+    info = {"pid": os.getpid(), "role": "runs", "key": Path(path).name,
+            "started_at": time.time(), "ready": False}
+    state.write_text(json.dumps(info))
     _boot()
+    state.write_text(json.dumps({**info, "ready": True}))
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)

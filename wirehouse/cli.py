@@ -152,7 +152,8 @@ app.add_typer(server_app, name="server")
 
 def _host_line(state: dict[str, Any]) -> str:
     if state.get("role") == "runs":
-        return f"kept run process (pid {state['pid']}, Prefect imported; forks each run)"
+        doing = "Prefect imported; forks each run" if state.get("ready") else "importing"
+        return f"kept run process (pid {state['pid']}, {doing})"
     return f"extraction host (pid {state['pid']}, {state['model']}, {state['reference_dir']})"
 
 
