@@ -127,7 +127,8 @@ class PeakRSS(threading.Thread):
                 procs = [self.proc, *self.proc.children(recursive=True)]
                 for host in self.hosts:
                     procs += [host, *host.children(recursive=True)]
-                # Once each: the kept run process may have started the extraction host.
+                # Once each: a kept host a forked run started is also a grandchild of the
+                # kept run process.
                 unique = {p.pid: p for p in procs}.values()
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in unique))
             except psutil.Error:

@@ -50,13 +50,14 @@ from types import FrameType
 from typing import IO, Any
 
 from wirehouse.resident import (
-    PACKAGE_DIR,
     _forget,
     _idle_out,
     _peer,
     _prune,
     _take_on,
-    runtime_dir,
+    code_parts,
+    connect,
+    kept_folder,
     spawn_options,
 )
 from wirehouse.settings import Settings
@@ -74,28 +75,24 @@ def server_key() -> str:
     from wirehouse.cache import file_digests
 
     purelib = sysconfig.get_paths()["purelib"]
-    parts = [sys.prefix, sys.version, purelib, str(os.stat(purelib).st_mtime_ns),
-             str(PACKAGE_DIR), *file_digests(PACKAGE_DIR.glob("*.py")),
+    parts = [*code_parts(), purelib, str(os.stat(purelib).st_mtime_ns),
              str(FLOWS_DIR), *file_digests(FLOWS_DIR.glob("*.py")),
              *sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PREFECT_"))]
     return "run-" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def delegate(argv: list[str], settings: Settings) -> int | None:
-    """Run the `wirehouse` command ``argv`` in a child of the kept process (started if there
-    is none) and return its exit status; None when processes are not kept (host_idle_s 0,
-    not Linux, no private socket folder) or the kept process could not be started: the
-    caller then runs the command itself."""
-    if FORKED or settings.host_idle_s <= 0 or sys.platform != "linux":
-        return None
-    folder = runtime_dir()
+    """Run the `wirehouse` command ``argv`` in a child of the kept process and return its
+    exit status; None when there is none (or processes are not kept, or it could not fork):
+    the caller then runs the command itself."""
+    folder = None if FORKED else kept_folder(settings)
     if folder is None:
         return None
     key = server_key()
     with open(folder / f"{key}.lock", "a") as lock:
         # Held while connecting; the kept process takes it to idle out.
         fcntl.flock(lock, fcntl.LOCK_EX)
-        sock = _connect(folder / f"{key}.sock")
+        sock = connect(folder / f"{key}.sock")
         if sock is None:
             return None
         try:
@@ -118,29 +115,17 @@ def wait_until_ready(timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def _connect(path: Path) -> socket.socket | None:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.connect(str(path))
-    except OSError:  # none yet, or the stale socket of one that was killed
-        sock.close()
-        return None
-    return sock
-
-
 def keep_for_next_runs(settings: Settings) -> None:
     """Start the kept run process for the runs after this one, unless it runs already: after
     a run that imported Prefect itself, which was as fast as waiting for it to do so would
     have been. It imports while nothing else needs the cores, and never in the way of a run."""
-    if FORKED or settings.host_idle_s <= 0 or sys.platform != "linux":
-        return
-    folder = runtime_dir()
+    folder = None if FORKED else kept_folder(settings)
     if folder is None:
         return
     key = server_key()
     with open(folder / f"{key}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if (sock := _connect(folder / f"{key}.sock")) is not None:
+        if (sock := connect(folder / f"{key}.sock")) is not None:
             sock.close()
             return
         _prune(folder, key)
@@ -298,7 +283,7 @@ def _listen(path: Path) -> socket.socket | None:
     try:
         listener.bind(str(path))
     except OSError:
-        if (other := _connect(path)) is not None:
+        if (other := connect(path)) is not None:
             other.close()
             listener.close()
             return None
@@ -390,7 +375,7 @@ def _fork_run(conn: socket.socket, inherited: list[int]) -> int:
     return pid
 
 
-def _child(conn: socket.socket, fds: list[int], command: dict[str, object],
+def _child(conn: socket.socket, fds: list[int], command: dict[str, Any],
            inherited: list[int]) -> None:
     """The run, in the forked child; never returns."""
     code = 1
@@ -419,12 +404,12 @@ def _child(conn: socket.socket, fds: list[int], command: dict[str, object],
         os._exit(code)
 
 
-def _run(command: dict[str, object]) -> int:
+def _run(command: dict[str, Any]) -> int:
     global FORKED
     FORKED = True
-    os.umask(int(command["umask"]))  # type: ignore[call-overload]
-    _take_on(str(command["cwd"]), command["env"])  # type: ignore[arg-type]
-    argv = [str(a) for a in command["argv"]]  # type: ignore[attr-defined]
+    os.umask(int(command["umask"]))
+    _take_on(str(command["cwd"]), dict(command["env"]))
+    argv = [str(a) for a in command["argv"]]
     sys.argv = [str(command["argv0"]), *argv]
     # The kept process's stdout went to its log: buffered by the block. This one's is the
     # command's (a terminal, most often).

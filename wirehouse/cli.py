@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -19,9 +19,6 @@ from wirehouse.settings import Settings, get_settings
 
 # duckdb and fsspec are imported by the commands that use them: `wirehouse run` starts its
 # extraction host before anything else, and every 0.1 s before that is on its way.
-
-if TYPE_CHECKING:
-    from wirehouse.ingest import PendingWork
 
 app = typer.Typer(help="News articles to a queryable event warehouse.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True)
@@ -80,7 +77,11 @@ def run(
                 # Over unchanged sources it finds nothing either, and is released below.
                 host.extract_ahead(sources, settings, Known(documents=known.documents),
                                    signature, force=False)
-            pending = _pending_work(sources, settings, known, signature)
+            # The no-op check: over unchanged sources it costs a read and a hash of each
+            # input instead of Prefect's import and a flow run.
+            from wirehouse.ingest import pending_work
+
+            pending = pending_work(sources, settings, known, signature)
         except BaseException:
             workers.stop_host(kill=True)
             raise
@@ -121,15 +122,6 @@ def _warehouse_state(settings: Settings) -> tuple[Known, str]:
 
     known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
     return known, extraction_signature(settings.model, settings.reference_dir)
-
-
-def _pending_work(sources: list[str], settings: Settings, known: Known, signature: str
-                  ) -> PendingWork:
-    """The no-op check: over unchanged sources it costs a read and a hash of each input
-    instead of Prefect's import and a flow run (~3 s, all of a no-op run)."""
-    from wirehouse.ingest import pending_work
-
-    return pending_work(sources, settings, known, signature)
 
 
 def _attached_run_settings() -> AbstractContextManager[object]:

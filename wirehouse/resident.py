@@ -64,13 +64,41 @@ def runtime_dir() -> Path | None:
     return folder if private and info.st_uid == os.getuid() else None
 
 
+def kept_folder(settings: Settings) -> Path | None:
+    """The socket folder of the processes kept between runs (this host, and the kept run
+    process of flows.forkserver); None when none are kept: host_idle_s 0, not Linux (the
+    peer check, SO_PEERCRED, and the process checks, /proc, are Linux's), or no private
+    folder."""
+    if settings.host_idle_s <= 0 or sys.platform != "linux":
+        return None
+    return runtime_dir()
+
+
+def code_parts() -> list[str]:
+    """The interpreter and wirehouse's code: what every kept process's key starts with."""
+    from wirehouse.cache import file_digests
+
+    return [sys.prefix, sys.version, str(PACKAGE_DIR), *file_digests(PACKAGE_DIR.glob("*.py"))]
+
+
+def connect(path: Path) -> socket.socket | None:
+    """A connection to the kept process listening at ``path``; None if none listens there
+    (none yet, or the stale socket of one that was killed)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
 def host_key(settings: Settings) -> str:
     """What a host's loaded state depends on: any change means another host."""
-    from wirehouse.cache import file_digests, package_versions
+    from wirehouse.cache import package_versions
     from wirehouse.nlp import extraction_signature
 
-    parts = [sys.prefix, sys.version, str(PACKAGE_DIR), *file_digests(PACKAGE_DIR.glob("*.py")),
-             settings.model, settings.reference_dir,
+    parts = [*code_parts(), settings.model, settings.reference_dir,
              extraction_signature(settings.model, settings.reference_dir),
              *package_versions("spacy")]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
@@ -83,10 +111,7 @@ def attach(settings: Settings) -> ExtractionHost | None:
     host of its own."""
     from wirehouse.workers import ExtractionHost
 
-    # The peer check (SO_PEERCRED) and the process checks (/proc) are Linux's.
-    if settings.host_idle_s <= 0 or sys.platform != "linux":
-        return None
-    folder = runtime_dir()
+    folder = kept_folder(settings)
     if folder is None:
         return None
     try:
@@ -96,11 +121,8 @@ def attach(settings: Settings) -> ExtractionHost | None:
     lock = try_lock(folder / f"{key}.lock")  # held while attached
     if lock is None:
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.connect(str(folder / f"{key}.sock"))
-    except OSError:  # none yet, or a stale socket of a host that was killed
-        sock.close()
+    sock = connect(folder / f"{key}.sock")
+    if sock is None:
         _prune(folder, key)
         with open(folder / f"{key}.log", "wb") as log:
             return ExtractionHost.spawn(
