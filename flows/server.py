@@ -53,7 +53,7 @@ def configured_api_url() -> str | None:
 
 def healthy(url: str, timeout: float = 1.0) -> bool:
     """Whether our local server (plain HTTP on the loopback) answers. Through http.client:
-    urllib's default opener builds an SSL context first (~50 ms of every run)."""
+    urllib's default opener builds an SSL context first (30-50 ms of every run)."""
     parts = urllib.parse.urlsplit(f"{url}/health")
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
                                       timeout=timeout)
@@ -197,7 +197,7 @@ def using(server: Server) -> Iterator[None]:
         if server.url.startswith("http://127.0.0.1:"):
             # Plain HTTP on the loopback (our local server): there is no TLS to verify, and
             # Prefect's clients would each build an SSL context from the CA bundle that is
-            # never used (~50 ms each, four or more a run).
+            # never used (30-50 ms each, four or more a run).
             updates[PREFECT_API_TLS_INSECURE_SKIP_VERIFY] = True
         with temporary_settings(updates=updates):
             yield
