@@ -50,15 +50,15 @@ from types import FrameType
 from typing import IO, Any
 
 from wirehouse.resident import (
-    _forget,
-    _idle_out,
-    _peer,
-    _prune,
-    _take_on,
     code_parts,
     connect,
+    forget,
+    idle_out,
     kept_folder,
+    peer,
+    prune,
     spawn_options,
+    take_on,
 )
 from wirehouse.settings import Settings
 
@@ -128,7 +128,7 @@ def keep_for_next_runs(settings: Settings) -> None:
         if (sock := connect(folder / f"{key}.sock")) is not None:
             sock.close()
             return
-        _prune(folder, key)
+        prune(folder, key)
         with open(folder / f"{key}.log", "wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "flows.forkserver",
                                      str(folder / key), str(settings.host_idle_s)],
@@ -247,7 +247,7 @@ def serve(path: str, idle_s: float) -> None:
             watched: list[Any] = [listener, wake_r, *(c for c in runs.values() if c)]
             ready, _, _ = select.select(watched, [], [], timeout)
             if not ready and not runs:
-                if _idle_out(path):  # the lock is free: no command is connecting
+                if idle_out(path):  # the lock is free: no command is connecting
                     return
                 time.sleep(0.05)  # a command is connecting
             if wake_r in ready:
@@ -272,7 +272,7 @@ def serve(path: str, idle_s: float) -> None:
                 else:
                     conn.close()
     finally:
-        _forget(state, os.getpid())
+        forget(state, os.getpid())
         listener.close()
 
 
@@ -335,7 +335,7 @@ def _report_exits(runs: dict[int, socket.socket | None]) -> None:
 def _fork_run(conn: socket.socket, inherited: list[int]) -> int:
     """Fork the child for one command; its pid (0 if the handover failed)."""
     try:
-        if _peer(conn)[1] != os.getuid():
+        if peer(conn)[1] != os.getuid():
             return 0
         conn.settimeout(10)
         message, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
@@ -408,7 +408,7 @@ def _run(command: dict[str, Any]) -> int:
     global FORKED
     FORKED = True
     os.umask(int(command["umask"]))
-    _take_on(str(command["cwd"]), dict(command["env"]))
+    take_on(str(command["cwd"]), dict(command["env"]))
     argv = [str(a) for a in command["argv"]]
     sys.argv = [str(command["argv0"]), *argv]
     # The kept process's stdout went to its log: buffered by the block. This one's is the

@@ -123,12 +123,12 @@ def attach(settings: Settings) -> ExtractionHost | None:
         return None
     sock = connect(folder / f"{key}.sock")
     if sock is None:
-        _prune(folder, key)
+        prune(folder, key)
         with open(folder / f"{key}.log", "wb") as log:
             return ExtractionHost.spawn(
                 settings.model, settings.reference_dir, lock=lock, log=log,
                 resident=[str(folder / key), str(settings.host_idle_s)])
-    pid = _peer(sock)[0]
+    pid = peer(sock)[0]
     conn = Connection(sock.detach())
     try:
         conn.send(("session", os.getcwd(), dict(os.environ)))
@@ -140,7 +140,7 @@ def attach(settings: Settings) -> ExtractionHost | None:
                           log=str(folder / f"{key}.log"))
 
 
-def _prune(folder: Path, keep: str) -> None:
+def prune(folder: Path, keep: str) -> None:
     """Remove the files of hosts that are gone (another code version's, most often), each
     under its lock, so that none is in use."""
     for lock_path in folder.glob("*.lock"):
@@ -161,7 +161,7 @@ def _prune(folder: Path, keep: str) -> None:
                 (folder / f"{key}{suffix}").unlink(missing_ok=True)
 
 
-def _peer(sock: socket.socket) -> tuple[int, int]:
+def peer(sock: socket.socket) -> tuple[int, int]:
     """(pid, uid) of the process at the other end of a Unix socket."""
     pid, uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
                                                       struct.calcsize("3i")))
@@ -218,7 +218,7 @@ def stop_hosts(timeout: float = 10.0) -> list[dict[str, Any]]:
         # SIGTERM's default action skips the host's own clean-up. Its socket is left: a new
         # host of the same key may have replaced it already; a stale one is replaced anyway.
         if folder is not None:
-            _forget(folder / f"{state['key']}.json", pid)
+            forget(folder / f"{state['key']}.json", pid)
     return hosts
 
 
@@ -234,7 +234,7 @@ def _exited(pid: int) -> bool:
     return fields["State"].split()[0] in ("Z", "X") and int(fields["Threads"]) <= 1
 
 
-def _forget(state: Path, pid: int) -> None:
+def forget(state: Path, pid: int) -> None:
     """Remove a host's state file if it still names ``pid``."""
     with contextlib.suppress(OSError, ValueError):
         if json.loads(state.read_text()).get("pid") == pid:
@@ -293,28 +293,28 @@ def serve_resident(requests: Connection, replies: Connection, path: str, idle_s:
         while True:
             ready, _, _ = select.select([listener], [], [], idle_s)
             if not ready:
-                if _idle_out(path):
+                if idle_out(path):
                     return
                 continue
             conn, _ = listener.accept()
-            if _peer(conn)[1] != os.getuid():
+            if peer(conn)[1] != os.getuid():
                 conn.close()
                 continue
             session = Connection(conn.detach())
             try:
                 _, cwd, env = session.recv()
-                _take_on(cwd, env)
+                take_on(cwd, env)
             except (EOFError, OSError, ValueError):
                 session.close()
                 continue
             serve(session, session, None)
             session.close()
     finally:
-        _forget(state, os.getpid())
+        forget(state, os.getpid())
         listener.close()
 
 
-def _idle_out(path: str) -> bool:
+def idle_out(path: str) -> bool:
     """Whether to exit now: only if no run holds the lock (one may be connecting)."""
     lock = try_lock(Path(f"{path}.lock"))
     if lock is None:
@@ -325,7 +325,7 @@ def _idle_out(path: str) -> bool:
         return True
 
 
-def _take_on(cwd: str, env: dict[str, str]) -> None:
+def take_on(cwd: str, env: dict[str, str]) -> None:
     """The run's working directory and environment, for this host and the workers it forks."""
     os.chdir(cwd)
     os.environ.clear()
