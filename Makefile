@@ -36,6 +36,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check wirehouse flows tests bench
 	$(BIN)/mypy wirehouse flows
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf warehouse

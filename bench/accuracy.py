@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from results import update_section  # noqa: E402
 
-from wirehouse.evaluate import evaluate_entities  # noqa: E402
-from wirehouse.evaluate_events import evaluate_events  # noqa: E402
-from wirehouse.settings import get_settings  # noqa: E402
+from wirehouse.core.settings import get_settings  # noqa: E402
+from wirehouse.evaluate.entities import evaluate_entities  # noqa: E402
+from wirehouse.evaluate.events import evaluate_events  # noqa: E402
 
 
 def main() -> None:

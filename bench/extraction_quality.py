@@ -1,6 +1,6 @@
 """HTML body extraction quality against gold bodies written by others.
 
-Runs wirehouse's HTML extraction (trafilatura, as configured in wirehouse.readers_web) on
+Runs wirehouse's HTML extraction (trafilatura, as configured in wirehouse.ingest.formats.html) on
   * the article-extraction-benchmark (Zyte, 181 pages, gold ``articleBody``) and
   * the fundus English test pages (84 pages, gold ``body_text``),
 and prints JSON with the mean token-level body F1 per set and its worst pages.
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
 
-from wirehouse.readers_web import extract_html  # noqa: E402
+from wirehouse.ingest.formats.html import extract_html  # noqa: E402
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

@@ -2,7 +2,7 @@
 
 Parses the documents once with ``nlp.pipe`` (the same pipeline the ETL loads), then times each
 post-parse stage over the parsed Docs (entities, events, quotations, amounts, tone), then runs
-``wirehouse.pipeline.extract_batch`` on the same documents with the parse timed separately, so
+``wirehouse.extract.batch.extract_batch`` on the same documents with the parse timed separately, so
 the remainder (extraction, Arrow rows, Parquet) is measured where the ETL spends it.
 
     .venv/bin/python bench/profile_extract.py --docs 300            # Reuters, timings
@@ -39,14 +39,16 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from wirehouse import pipeline  # noqa: E402
-from wirehouse.contract import to_table  # noqa: E402
-from wirehouse.documents import make_doc_id  # noqa: E402
-from wirehouse.entities import extract_entities  # noqa: E402
-from wirehouse.events import extract_events  # noqa: E402
-from wirehouse.gkg import document_tone, extract_amounts, extract_quotations  # noqa: E402
-from wirehouse.nlp import load_pipeline  # noqa: E402
-from wirehouse.settings import Settings  # noqa: E402
+from wirehouse.core.contract import to_table  # noqa: E402
+from wirehouse.core.documents import make_doc_id  # noqa: E402
+from wirehouse.core.settings import Settings  # noqa: E402
+from wirehouse.extract import batch as pipeline  # noqa: E402
+from wirehouse.extract.amounts import extract_amounts  # noqa: E402
+from wirehouse.extract.entities import extract_entities  # noqa: E402
+from wirehouse.extract.events.coder import extract_events  # noqa: E402
+from wirehouse.extract.nlp import load_pipeline  # noqa: E402
+from wirehouse.extract.quotations import extract_quotations  # noqa: E402
+from wirehouse.extract.tone import document_tone  # noqa: E402
 
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "reuters21578.jsonl.gz"
 SEED = ROOT / "seeds" / "000_51781b56351c4b8e.txt"

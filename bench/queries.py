@@ -5,14 +5,14 @@
 1. extract: the real extraction (ingest, then extract_batch per batch, as the flow calls them
    without Prefect) over the first --docs Reuters-21578 articles plus the seed documents;
 2. replicate: the extracted rows are copied into replica documents (new doc_ids from
-   wirehouse.documents.stable_id, dates shifted over --years years, every row id re-derived)
+   wirehouse.core.documents.stable_id, dates shifted over --years years, every row id re-derived)
    until raw.event_mentions holds about --events rows. Replicas come in "stories": a share
    (--wire-share) of replicas are wire copies of the previous story (same dates, same event_ids,
    same near-duplicate cluster, another source), so events merge across documents as syndicated
    news does; the other replicas start a new story and their events are distinct;
-3. load: the replicas are written as contract Parquet files (wirehouse.parquet.write_rows) and
-   published with wirehouse.load.publish in --runs runs, as the ETL does (copy, load, rebuild
-   the models, checks, rename); each run's publish time is reported;
+3. load: the replicas are written as contract Parquet files (wirehouse.lake.parquet.write_rows)
+   and published with wirehouse.warehouse.load.publish in --runs runs, as the ETL does (copy,
+   load, rebuild the models, checks, rename); each run's publish time is reported;
 4. time: every object in the marts schema and every sql/queries/*.sql, the median of --reps
    runs after one warm-up, each beside a plain scan of the events table.
 
@@ -49,12 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from results import update_section, write_sample  # noqa: E402
 
-from wirehouse.contract import TABLES  # noqa: E402
-from wirehouse.documents import stable_id  # noqa: E402
-from wirehouse.load import publish  # noqa: E402
-from wirehouse.parquet import write_rows  # noqa: E402
-from wirehouse.settings import Settings  # noqa: E402
-from wirehouse.warehouse import sql_files  # noqa: E402
+from wirehouse.core.contract import TABLES  # noqa: E402
+from wirehouse.core.documents import stable_id  # noqa: E402
+from wirehouse.core.settings import Settings  # noqa: E402
+from wirehouse.lake.parquet import write_rows  # noqa: E402
+from wirehouse.warehouse.load import publish  # noqa: E402
+from wirehouse.warehouse.models import sql_files  # noqa: E402
 
 SEEDS = ROOT / "seeds" / "*.txt"
 SECTION = "Query latency (1M events)"
@@ -71,9 +71,9 @@ ANCHOR = date(2020, 1, 1)
 # ----------------------------------------------------------------------------- 1. extract
 
 def extract(n_docs: int, work: Path) -> tuple[dict[str, pa.Table], float]:
-    """The flow's ingest and extract stages without Prefect (pipeline.extract_sources).
+    """The flow's ingest and extract stages without Prefect (flows.in_process.extract_sources).
     Returns the extracted rows by table and the seconds."""
-    from wirehouse.pipeline import extract_sources
+    from flows.in_process import extract_sources
 
     t0 = time.perf_counter()
     cache = work / f"extracted-{n_docs}"
@@ -133,7 +133,7 @@ def plan_replicas(n_replicas: int, wire_share: float, years: int, base_day: date
 
 
 def _sid(*parts: str) -> str:
-    """wirehouse.documents.stable_id in SQL (checked against it in replicate())."""
+    """wirehouse.core.documents.stable_id in SQL (checked against it in replicate())."""
     return "left(sha256(" + " || chr(31) || ".join(parts) + "), 16)"
 
 

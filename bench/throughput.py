@@ -20,7 +20,6 @@ prints one JSON object and writes it into bench/RESULTS.md (section "Throughput"
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -40,15 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # this checkout's wirehouse, as the runs
 from results import update_section, write_sample  # noqa: E402
 
-from flows.forkserver import wait_until_ready  # noqa: E402
-from wirehouse.resident import stop_hosts  # noqa: E402
-
 WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]
 
 
 def bodies(path: Path) -> list[str]:
-    from wirehouse.documents import RawDocument
-    from wirehouse.sources import read_inputs
+    from wirehouse.core.documents import RawDocument
+    from wirehouse.ingest.discover import read_inputs
 
     seen: set[str] = set()
     out = []
@@ -60,8 +56,8 @@ def bodies(path: Path) -> list[str]:
 
 
 def bare(texts: list[str]) -> dict[str, float]:
-    from wirehouse.nlp import load_pipeline
-    from wirehouse.settings import get_settings
+    from wirehouse.core.settings import get_settings
+    from wirehouse.extract.nlp import load_pipeline
 
     s = get_settings()
     nlp = load_pipeline(s.model, s.reference_dir)
@@ -84,16 +80,9 @@ def _cpu_s(who: int) -> float:
 
 
 def _hosts() -> list[psutil.Process]:
-    """The resident extraction hosts (wirehouse.resident) and the kept run process
-    (flows.forkserver), whose child runs the flow: not children of the command, but its CPU
-    and memory all the same."""
-    from wirehouse.resident import running_hosts
-
-    procs = []
-    for state in running_hosts():
-        with contextlib.suppress(psutil.Error):
-            procs.append(psutil.Process(int(state["pid"])))
-    return procs
+    """Processes a run leaves behind that are not its children: none since no process is kept
+    between runs (the Prefect server aside, which is not part of a run)."""
+    return []
 
 
 def _hosts_cpu_s(hosts: list[psutil.Process]) -> float:
@@ -150,7 +139,6 @@ def etl(source: Path, work: Path, *options: str) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     # A run that imported Prefect itself starts the kept run process as it ends: its imports
     # are this run's CPU (not its wall time), and not the next measurement's.
-    wait_until_ready()
     # A host this run started and left is counted from here on by the next run; what it
     # used in this one is this run's too.
     started = [h for h in _hosts() if h.pid not in {p.pid for p in hosts}]
@@ -194,12 +182,11 @@ def main() -> None:
         # The long-lived local Prefect server is started once, on first use, and reused: its
         # start (~10 s) belongs to no run, so it is up before the runs are timed.
         server_start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from flows.server import ensure_server; "
+        subprocess.run([sys.executable, "-c", "from flows.prefect_server import ensure_server; "
                         "ensure_server()"], cwd=ROOT, check=True)
         result["server_ready_s"] = time.perf_counter() - server_start
         # A run that starts its extraction host (the first of a session, or after
         # WIREHOUSE_HOST_IDLE_S without runs): one pair, so its cost is on record.
-        stop_hosts()
         first_bare = bare(texts)
         first = etl(sample, work / "new-host")
         result["cold_new_host"] = {**first, "bare_s": first_bare["seconds"]}
@@ -244,7 +231,6 @@ def main() -> None:
                                "cold_4n_stages_s": big_cold["stages_s"]}
             result["rss_4n_vs_n"] = result["scale"]["rss_4n_mb"] / cold["peak_rss_mb"]
             result["cold_vs_bare_4n"] = big_bare["seconds"] / big_cold["wall_s"]
-        stop_hosts()  # not left loaded for 15 minutes after the benchmark
     print(json.dumps(result, indent=1))
     if not args.no_write:
         update_section("Throughput", _markdown(result, args))

@@ -7,8 +7,8 @@ from typing import Any
 import duckdb
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from wirehouse.report import RunSummary
-from wirehouse.warehouse_store import readable
+from wirehouse.warehouse.run_summary import RunSummary
+from wirehouse.warehouse.store import readable
 
 # Events first reported by this run, most reported first. Reads raw.event_mentions (the
 # contract's table) so it works whatever the marts look like.
@@ -66,7 +66,7 @@ def events_markdown(run_id: str, events: list[tuple[Any, ...]] | None) -> str:
     return f"# Top new events of run {run_id}\n\n{head}\n{body}\n"
 
 
-def publish_artifacts(summary: RunSummary) -> None:
+def record_artifacts(summary: RunSummary) -> None:
     create_table_artifact(key="etl-run", table=summary_rows(summary),
                           description=f"ETL run {summary.run_id} into {summary.warehouse}")
     events = top_new_events(summary.warehouse, summary.run_id)

@@ -16,17 +16,18 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
-from flows.artifacts import publish_artifacts
-from flows.scaling import BATCH_CACHE, extract_plan, outputs_exist, result_storage
-from wirehouse import progress
-from wirehouse.ingest import IngestResult, finish_ingest, ingest
-from wirehouse.load import LoadResult, collect_files, known_inputs, publish
-from wirehouse.nlp import extraction_signature
-from wirehouse.parquet import count_rows
-from wirehouse.report import RunSummary
-from wirehouse.settings import Settings, get_settings
-from wirehouse.storage import check_location
-from wirehouse.workers import running_host, start_host, stop_host, wanted
+from flows.artifacts import record_artifacts
+from flows.task_runners import BATCH_CACHE, extract_plan, outputs_exist, result_storage
+from wirehouse.core import progress
+from wirehouse.core.settings import Settings, get_settings
+from wirehouse.extract.host import running_host, start_host, stop_host, wanted
+from wirehouse.extract.nlp import extraction_signature
+from wirehouse.ingest.stage import IngestResult, finish_ingest, ingest
+from wirehouse.lake.parquet import count_rows
+from wirehouse.lake.storage import check_location
+from wirehouse.warehouse.load import LoadResult, collect_files, known_inputs, publish
+from wirehouse.warehouse.postgres import copy_to_postgres
+from wirehouse.warehouse.run_summary import RunSummary
 
 
 class BatchesFailed(RuntimeError):
@@ -70,15 +71,12 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
     model) only feeds the cache key: a new model or extractor never reuses a batch."""
     host = running_host()
     if host is not None:
-        outputs = host.extract_batch(staged_path, run_id, settings, part)
-        if host.read_ahead:
-            get_run_logger().info("%d documents had been extracted ahead, before the batch "
-                                  "was staged", host.read_ahead)
-        return outputs
-    # Imported here: spaCy costs 1.5 s to import, and a run with nothing new never needs it.
-    from wirehouse import pipeline
+        return host.extract_batch(staged_path, run_id, settings, part)
+    # Imported here: spaCy's import costs seconds, and the flow process never needs it when
+    # an extraction host does the work.
+    from wirehouse.extract.batch import extract_batch
 
-    return pipeline.extract_batch(staged_path, run_id, settings, part)
+    return extract_batch(staged_path, run_id, settings, part)
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -94,11 +92,9 @@ def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
-def publish_to_postgres(warehouse: str, dsn: str) -> int:
+def copy_to_postgres_task(warehouse: str, dsn: str) -> int:
     """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically)."""
-    from wirehouse.publish import publish_postgres
-
-    return len(publish_postgres(warehouse, dsn).rows)
+    return len(copy_to_postgres(warehouse, dsn).rows)
 
 
 def _batch_sizes(batches: list[str]) -> list[int]:
@@ -195,8 +191,7 @@ def etl(
         outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id, settings,
                                                 started_at, force, summary)
     finally:
-        # Started by ingest (or by `wirehouse run`); loading needs no model. A kept host is
-        # only released, for the next run (wirehouse.resident).
+        # Started by ingest (or by `wirehouse run`); loading needs no model.
         stop_host()
 
     if outputs or ingested.sources_file or ingested.quarantine_file:
@@ -208,9 +203,9 @@ def etl(
         logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
         if publish_dsn:
             t0 = time.perf_counter()
-            progress.stage("publish")
-            published = publish_to_postgres(settings.warehouse, publish_dsn)
-            summary.seconds["publish"] = time.perf_counter() - t0
-            logger.info("published %d tables to PostgreSQL", published)
-    publish_artifacts(summary)
+            progress.stage("export")
+            copied = copy_to_postgres_task(settings.warehouse, publish_dsn)
+            summary.seconds["export"] = time.perf_counter() - t0
+            logger.info("copied %d tables to PostgreSQL", copied)
+    record_artifacts(summary)
     return summary

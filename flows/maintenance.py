@@ -10,16 +10,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.tasks import exponential_backoff
 
-from wirehouse.maintenance import (
+from wirehouse.core.settings import get_settings
+from wirehouse.warehouse.maintenance import (
     CompactResult,
     compact_lake,
     lake_files,
     prune_results,
     rewrite_warehouse,
 )
-from wirehouse.settings import get_settings
-from wirehouse.warehouse import run_checks
-from wirehouse.warehouse_store import readable
+from wirehouse.warehouse.models import run_checks
+from wirehouse.warehouse.store import readable
 
 _IO_RETRIES: dict[str, Any] = {
     "retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=5),

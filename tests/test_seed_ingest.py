@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import SEED
 
-from wirehouse.documents import RawDocument, make_doc_id
-from wirehouse.readers import read_text
-from wirehouse.sources import read_inputs
+from wirehouse.core.documents import RawDocument, make_doc_id
+from wirehouse.ingest.discover import read_inputs
+from wirehouse.ingest.formats.text import read_text
 
 
 def _seed() -> RawDocument:

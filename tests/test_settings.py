@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from wirehouse.settings import Settings
+from wirehouse.core.settings import Settings
 
 
 def test_defaults_and_overrides() -> None:

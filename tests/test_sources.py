@@ -10,8 +10,8 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from wirehouse.documents import RawDocument, Rejected
-from wirehouse.sources import read_inputs
+from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.ingest.discover import read_inputs
 
 ARTICLE = b"Headline\n\nThe minister resigned on Monday after a week of protests.\n"
 

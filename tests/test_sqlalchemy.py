@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from wirehouse.settings import Settings
+from wirehouse.core.settings import Settings
 
 
 @pytest.fixture()

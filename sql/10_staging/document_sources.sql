@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW staging.document_sources AS
+SELECT * FROM raw.document_sources;

@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW staging.entities AS
+SELECT * FROM raw.entities;

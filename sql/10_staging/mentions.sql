@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW staging.mentions AS
+SELECT * FROM raw.mentions;

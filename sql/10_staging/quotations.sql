@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW staging.quotations AS
+SELECT * FROM raw.quotations;

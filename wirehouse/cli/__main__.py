@@ -1,0 +1,5 @@
+"""`python -m wirehouse.cli`: the same command as `wirehouse`."""
+
+from wirehouse.cli import app
+
+app()

@@ -1,0 +1,30 @@
+"""`wirehouse eval ...`: extraction measured against gold files written by others."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from wirehouse.cli.app import app
+from wirehouse.core.settings import get_settings
+
+eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("entities")
+def eval_entities(file: Annotated[str, typer.Argument(help="CoNLL-2003 format file.")]) -> None:
+    """Exact-span NER precision/recall/F1 of the entity stage on a CoNLL file."""
+    from wirehouse.evaluate.entities import evaluate_entities
+
+    typer.echo(json.dumps(evaluate_entities(file, get_settings()), indent=1))
+
+
+@eval_app.command("events")
+def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file.")]) -> None:
+    """Event-type precision/recall/F1 and actor country accuracy on PLOVER gold sentences."""
+    from wirehouse.evaluate.events import evaluate_events
+
+    typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))

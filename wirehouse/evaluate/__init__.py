@@ -1,0 +1,1 @@
+"""Extraction measured against gold files written by others (`wirehouse eval ...`)."""

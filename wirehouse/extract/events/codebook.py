@@ -1,0 +1,179 @@
+"""The CAMEO/PLOVER codebook and the verb dictionary, loaded once per process.
+
+Everything here is data from seeds/reference (cameo_codes.csv, verb_lexicon.csv); this module only
+compiles it into dicts keyed for the lookups the event coder makes on every verb of every sentence,
+and holds the modality tables (how "agreed to", "threatened to", "refused to", "demanded that"
+transform the code of the act they govern), which are the codebook's structure rather than
+vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wirehouse.core.reference import per_folder, read_reference_csv
+
+MODIFIERS = frozenset({"SAY", "INTENT", "THREAT", "REFUSE", "PLAIN", "DEMAND", "APPEAL"})
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    base_code: str
+    root_code: str
+    quad_class: int
+    goldstein: float | None
+    plover_type: str | None
+    plover_mode: str | None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    # (verb, particle, object, subject) -> code; "" is "not constrained".
+    patterns: dict[tuple[str, str, str, str], str]
+    modifiers: dict[str, str]            # verb lemma -> SAY / INTENT / ...
+    verbs: frozenset[str]                # every verb lemma that can trigger an event
+    objects_by_verb: dict[str, frozenset[str]]
+
+
+@per_folder()
+def cameo_codes() -> dict[str, Code]:
+    out = {}
+    for row in read_reference_csv("cameo_codes.csv"):
+        gold = row["goldstein"]
+        out[row["code"]] = Code(
+            code=row["code"], name=row["name"], base_code=row["base_code"],
+            root_code=row["root_code"], quad_class=int(row["quad_class"]),
+            goldstein=float(gold) if gold else None,
+            plover_type=row["plover_type"] or None, plover_mode=row["plover_mode"] or None,
+        )
+    return out
+
+
+def _alts(cell: str) -> list[str]:
+    return [a.strip().lower() for a in cell.split("|") if a.strip()] or [""]
+
+
+@per_folder()
+def lexicon() -> Lexicon:
+    patterns: dict[tuple[str, str, str, str], str] = {}
+    modifiers: dict[str, str] = {}
+    objects: dict[str, set[str]] = {}
+    for row in read_reference_csv("verb_lexicon.csv"):
+        code = row["code"].strip()
+        for verb in _alts(row["verb"]):
+            if code in MODIFIERS:
+                modifiers.setdefault(verb, code)
+                continue
+            for particle in _alts(row["particle"]):
+                for obj in _alts(row["object"]):
+                    for subj in _alts(row["subject"]):
+                        # The first row wins: the file is ordered from the most to the least
+                        # common sense of an ambiguous verb.
+                        patterns.setdefault((verb, particle, obj, subj), code)
+                    if obj:
+                        objects.setdefault(verb, set()).add(obj)
+    verbs = frozenset(k[0] for k in patterns)
+    return Lexicon(patterns, modifiers, verbs,
+                   {v: frozenset(o) for v, o in objects.items()})
+
+
+def lookup(verb: str, particles: list[str], objects: list[str], subjects: list[str]) -> str | None:
+    """Most specific code for a verb with its particles, object keys and subject keys."""
+    pats = lexicon().patterns
+    for subj in subjects:
+        for obj in [*objects, ""]:
+            if (c := pats.get((verb, "", obj, subj))):
+                return c
+    for part in particles:
+        for obj in objects:
+            if (c := pats.get((verb, part, obj, ""))):
+                return c
+    for obj in objects:
+        if (c := pats.get((verb, "", obj, ""))):
+            return c
+    for part in particles:
+        if (c := pats.get((verb, part, "", ""))):
+            return c
+    return pats.get((verb, "", "", ""))
+
+
+# --- Modality: the act a control verb governs, recoded (CAMEO 1.1b3 chapters 03, 10, 12, 13).
+# Keys are tried longest first (4-digit code, base code, root).
+
+# "agreed/promised/will <act>": express intent (03x) for cooperative acts; a future conflictual
+# act is a threat (13x), which is how CAMEO codes "will withdraw", "plans to impose".
+_INTENT = {
+    "04": "036", "045": "039", "046": "036", "05": "032", "057": "030", "050": "032",
+    "06": "031", "061": "0311", "062": "0312", "063": "0313", "064": "0314",
+    "07": "033", "070": "033", "071": "0331", "072": "0332", "073": "0333", "074": "0334",
+    "075": "033", "08": "035", "080": "035", "081": "0351", "082": "0352", "083": "034",
+    "0831": "0341", "084": "0353", "0841": "0353", "0842": "0353", "085": "0354",
+    "086": "0355", "0863": "0355", "087": "0356", "0871": "0356", "0872": "0356",
+    "0873": "0356", "0874": "0356", "09": "030", "03": "030",
+    "10": "100", "11": "110", "12": "120", "13": "130",
+    "14": "133", "15": "138", "16": "131", "161": "1313", "162": "1311", "1621": "1311",
+    "1622": "1311", "1623": "1311", "163": "1312", "164": "134", "165": "135", "166": "136",
+    "1661": "136", "1662": "136", "1663": "136", "160": "1313",
+    "17": "132", "172": "132", "1721": "1321", "1722": "1322", "1723": "1323", "1724": "1324",
+    "173": "132", "174": "132", "175": "137", "191": "1381", "192": "1382",
+    "18": "1383", "19": "1384", "195": "1384", "20": "1385",
+}
+# "threatened to <act>": always 13x.
+_THREAT = {**{k: v for k, v in _INTENT.items() if v.startswith("13")},
+           "03": "130", "04": "130", "05": "130", "06": "131", "07": "1311", "08": "130",
+           "09": "130", "10": "130", "11": "130", "12": "130", "13": "130"}
+# "refused to <act>" / "did not agree to <act>": the matching rejection (12x); conflictual acts
+# refused or negated are not events (no code).
+_REFUSE = {
+    "03": "120", "04": "125", "045": "126", "05": "120", "057": "127", "06": "121",
+    "061": "1211", "062": "1212", "063": "1213", "064": "1214", "07": "122", "071": "1221",
+    "072": "1222", "073": "1223", "074": "1224", "08": "124", "081": "1241", "082": "1242",
+    "083": "123", "0831": "1231", "084": "1243", "0841": "1243", "0842": "1243",
+    "085": "1244", "086": "1245", "0863": "1245", "087": "1246", "0871": "1246",
+    "0872": "1246", "0873": "1246", "0874": "1246", "10": "120",
+}
+# "demanded that Y <act>" / "Y must <act>": demand (10x); "urged Y to <act>": appeal (02x).
+_DEMAND = {
+    "03": "100", "04": "106", "045": "108", "037": "107", "05": "102", "057": "107",
+    "06": "101", "061": "1011", "062": "1012", "063": "1013", "064": "1014",
+    "07": "103", "071": "1031", "072": "1032", "073": "1033", "074": "1034", "075": "1033",
+    "08": "105", "081": "1051", "082": "1052", "083": "104", "0831": "1041", "084": "1053",
+    "0841": "1053", "0842": "1053", "085": "1054", "086": "1055", "087": "1056",
+    "0871": "1056", "0874": "1056", "09": "100", "12": "100", "16": "100", "17": "100",
+}
+_APPEAL = {"10": "020", "100": "020", "101": "021", "1011": "0211", "1012": "0212",
+           "1013": "0213", "1014": "0214", "102": "022", "103": "023", "1031": "0231",
+           "1032": "0232", "1033": "0233", "1034": "0234", "104": "024", "1041": "0241",
+           "1042": "0242", "1043": "0243", "1044": "0244", "105": "025", "1051": "0251",
+           "1052": "0252", "1053": "0253", "1054": "0254", "1055": "0255", "1056": "0256",
+           "106": "026", "107": "027", "108": "028"}
+
+
+def _apply(table: dict[str, str], code: str) -> str | None:
+    for key in (code, code[:3], code[:2]):
+        if key in table:
+            return table[key]
+    return None
+
+
+def transform(code: str, modality: str) -> str | None:
+    """The code of <act> under a modality; None when CAMEO does not code that combination."""
+    if modality == "INTENT":
+        return _apply(_INTENT, code)
+    if modality == "THREAT":
+        return _apply(_THREAT, code)
+    if modality == "REFUSE":
+        return _apply(_REFUSE, code)
+    if modality == "DEMAND":
+        return code if code[:2] == "10" else _apply(_DEMAND, code)
+    if modality == "APPEAL":
+        demand = code if code[:2] == "10" else _apply(_DEMAND, code)
+        return _apply(_APPEAL, demand) if demand else "020"
+    return code
+
+
+# Older PLOVER type names used by the gold standard records, by CAMEO root (for evaluation).
+LEGACY_BY_ROOT = {"09": "INVESTIGATE", "11": "DISAPPROVE", "19": "FIGHT", "20": "FIGHT",
+                  "10": "REQUEST", "02": "REQUEST"}

@@ -1,0 +1,347 @@
+"""Event coding: who did what to whom, when and where, per sentence, in CAMEO and PLOVER.
+
+Dependency-parse coding in the PETRARCH tradition: every verb (and a few event nouns such as
+"meeting") is looked up in the verb dictionary with its particles and objects; the subject is the
+source, the direct/dative/prepositional object the target. A verb governed by a control verb
+("agreed to", "threatened to", "refused to", "demanded that", "urged ... to") is recoded by the
+codebook's modality tables, as are negated and future acts. Compound actors yield one event per
+pair. The vocabulary is data (seeds/reference); this module is only the grammar.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import datetime
+from itertools import product
+
+from spacy.attrs import POS
+from spacy.symbols import ADJ, AUX, NOUN, VERB
+from spacy.tokens import Doc, Span, Token
+
+from wirehouse.core.documents import stable_id
+from wirehouse.extract.countries import place_for
+from wirehouse.extract.entities import DocEntities, ner_span
+from wirehouse.extract.events.actors import Actor, conjuncts
+from wirehouse.extract.events.codebook import cameo_codes, lexicon, lookup, transform
+from wirehouse.extract.events.dates import resolve_date
+from wirehouse.extract.events.participants import (
+    Context,
+    actors,
+    children,
+    find_targets,
+    nominal,
+    purpose_partner,
+    subject,
+)
+
+__all__ = ["extract_events"]
+
+_FUTURE = frozenset({"will", "would", "may", "might", "could", "shall", "'ll", "wo"})
+_OBLIGATION = frozenset({"must", "should", "ought"})
+# Roots whose acts are mutual when the subject is compound and there is no object.
+_SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
+_EVENT_NOUNS = frozenset({"meeting", "talk", "talks", "visit", "trip", "negotiation",
+                          "consultation", "summit", "attack", "invasion", "mediation",
+                          "arrival", "delivery", "shipment", "donation", "consignment"})
+
+
+def _object_keys(nouns: list[Token]) -> list[str]:
+    keys: list[str] = []
+    for n in nouns:
+        lemma = n.lemma_.lower()
+        for mod in n.children:
+            if mod.dep_ in ("compound", "amod") and mod.i < n.i:
+                keys.append(f"{mod.lemma_.lower()} {lemma}")
+                keys.append(f"{mod.lower_} {n.lower_}")
+        for prep in children(n, "prep"):
+            for pobj in children(prep, "pobj"):
+                keys.append(f"{lemma} {prep.lower_} {pobj.lemma_.lower()}")
+        keys += [lemma, n.lower_]
+    return keys
+
+
+def _objects(tok: Token) -> tuple[list[Token], list[str]]:
+    """Object nouns (direct, dative, prepositional, two preps deep) and particles of a trigger."""
+    nouns: list[Token] = []
+    particles = [c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "agent")]
+    for c in tok.children:
+        if c.dep_ in ("dobj", "dative", "attr", "oprd", "acomp"):
+            nouns += [c, *conjuncts(c)]
+        elif c.dep_ in ("prep", "prt"):
+            for p in children(c, "pobj", "pcomp"):
+                nouns += [p, *conjuncts(p)]
+                for p2 in children(p, "prep"):
+                    nouns += children(p2, "pobj")
+    for n in list(nouns):
+        for c in children(n, "prep"):
+            if c.lower_ in ("of", "for"):
+                nouns += children(c, "pobj")
+    return nouns, particles
+
+
+def _governors(tok: Token) -> list[Token]:
+    """Control and reporting verbs above a trigger ("agreed" in "agreed to expand")."""
+    out = []
+    cur = tok
+    while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl") and cur.head is not cur:
+        if cur.dep_ in ("conj", "advcl") and cur.head.lemma_ not in lexicon().modifiers:
+            break
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in tok.children)
+
+
+def _future(tok: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in _FUTURE for c in tok.children) or any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
+    ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
+
+
+def _obliged(tok: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in _OBLIGATION for c in tok.children)
+
+
+def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
+    lemma = tok.lemma_.lower()
+    lex = lexicon()
+    if lemma not in lex.verbs:
+        return None, False
+    nouns, particles = _objects(tok)
+    okeys = _object_keys(nouns)
+    skeys = _object_keys(subj_heads) if subj_heads else []
+    # Passive "killed by a roadside bomb": the agent is the instrument.
+    for agent in children(tok, "agent"):
+        skeys += _object_keys(children(agent, "pobj"))
+    code = lookup(lemma, particles, okeys, skeys)
+    specific = code is not None and code != lookup(lemma, [], [], [])
+    return code, specific
+
+
+def _date_for(sent: Span, trigger: Token, published_at: datetime | None,
+              doc_dates: list[Span] | None = None):
+    """``doc_dates``: the document's DATE entities, if already at hand (sent.ents builds
+    every entity span of the document up to the sentence on each call)."""
+    if doc_dates is None:
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+    else:
+        dates = [e for e in doc_dates if e.start >= sent.start and e.end <= sent.end]
+    if not dates:
+        return None
+    # The DATE attached to the trigger's clause, else the one nearest to the trigger.
+    dates.sort(key=lambda e: (not trigger.is_ancestor(e.root), abs(e.start - trigger.i)))
+    for e in dates:
+        r = resolve_date(e.text, published_at)
+        if r.value is not None or published_at is None:
+            return r
+    return None
+
+
+def _place_for(trigger: Token, exclude: set[int]):
+    for prep in trigger.subtree:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "at", "near", "inside"):
+            continue
+        for pobj in children(prep, "pobj"):
+            if pobj.i in exclude or pobj.ent_type_ not in ("GPE", "LOC", "FAC"):
+                continue
+            span = ner_span(pobj)
+            text = span.text if span is not None else pobj.text
+            place = place_for(text)
+            if place is not None:
+                return text, place
+    return None
+
+
+_TRIGGER_POS = frozenset({int(NOUN), int(VERB), int(AUX), int(ADJ)})
+
+
+def _trigger_pos(doc: Doc) -> list[int]:
+    """Indices of the tokens whose part of speech can trigger an event."""
+    if not len(doc):
+        return []
+    return [i for i, p in enumerate(doc.to_array(POS).tolist()) if p in _TRIGGER_POS]
+
+
+def _actor_cols(side: str, a: Actor | None) -> dict[str, object]:
+    return {
+        f"{side}_entity_id": a.entity_id if a else None,
+        f"{side}_text": a.text if a else None,
+        f"{side}_code": a.code if a else None,
+        f"{side}_country": a.country if a else None,
+        f"{side}_role": a.role if a else None,
+        f"{side}_start_char": a.start_char if a else None,
+        f"{side}_end_char": a.end_char if a else None,
+    }
+
+
+def extract_events(
+    doc: Doc, doc_id: str, ents: DocEntities, published_at: datetime | None, run_id: str
+) -> list[dict[str, object]]:
+    """Rows of the event_mentions table for one document."""
+    lex = lexicon()
+    codes = cameo_codes()
+    ctx = Context([], [])
+    rows: list[dict[str, object]] = []
+    # Only nouns, verbs, auxiliaries and adjectives can trigger: their indices, read off the
+    # POS array at once rather than token by token.
+    triggers = _trigger_pos(doc)
+    doc_dates: list[Span] | None = None
+    for sent_index, sent in enumerate(doc.sents):
+        candidates = []
+        covered: set[int] = set()
+        for k in range(bisect_left(triggers, sent.start), bisect_left(triggers, sent.end)):
+            tok = doc[triggers[k]]
+            lemma = tok.lemma_.lower()
+            is_noun = tok.pos == NOUN and lemma in _EVENT_NOUNS
+            if not is_noun and tok.pos == NOUN:
+                continue
+            if lex.modifiers.get(lemma) == "SAY" and not is_noun:
+                heads, _ = subject(tok)
+                spoken, _ = actors(heads[:1], ents, ctx, doc) if heads else ([], False)
+                if spoken:
+                    ctx.speaker = spoken
+            if lemma not in lex.verbs:
+                continue  # no code (_code_for's first test), so no subject to look for
+            subj_heads, passive = ([], False) if is_noun else subject(tok)
+            code, specific = _code_for(tok, subj_heads)
+            if code is None:
+                continue
+            if is_noun:
+                sources, targets = nominal(tok, code, ents, ctx, doc)
+                if not sources or not targets:
+                    continue
+                candidates.append((tok, code, sources, targets, specific, False))
+                continue
+            # Modality: the trigger's own future/negation, then each governing control verb.
+            if _negated(tok):
+                code = transform(code, "REFUSE")
+            elif _future(tok):
+                code = transform(code, "INTENT")
+            src_tok: Token = tok
+            target_override: list[Token] | None = None
+            for gov in _governors(tok):
+                mod = lex.modifiers.get(gov.lemma_.lower())
+                if code is None or mod is None:
+                    break
+                covered.add(gov.i)
+                if mod == "SAY":
+                    if _obliged(tok):
+                        # "Russia said Sudan must return ...": a demand of the clause subject.
+                        code = transform(code, "DEMAND")
+                        target_override = subj_heads
+                        src_tok = gov
+                    break
+                if mod in ("DEMAND", "APPEAL"):
+                    dobj = children(gov, "dobj")
+                    target_override = dobj or subj_heads
+                    src_tok = gov
+                if mod != "PLAIN":
+                    code = transform(code, mod)
+                if code is not None and _negated(gov):
+                    code = transform(code, "REFUSE")
+                elif code is not None and _future(gov) and mod == "PLAIN":
+                    code = transform(code, "INTENT")
+            if code is None or code not in codes:
+                continue
+            if src_tok is not tok:
+                subj_heads, passive = subject(src_tok)
+            if passive:
+                agent = [p for a in children(tok, "agent") for p in children(a, "pobj")]
+                sources, from_ctx = actors(agent, ents, ctx, doc)
+                targets, _ = actors(subj_heads, ents, ctx, doc)
+            else:
+                sources, from_ctx = actors(subj_heads, ents, ctx, doc)
+                if target_override is not None:
+                    targets, _ = actors(target_override, ents, ctx, doc, owner_ok=True)
+                else:
+                    skip = {t.i for h in subj_heads for t in h.subtree}
+                    if len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
+                        # "The two sides discussed X": mutual unless X is a direct partner.
+                        direct = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
+                        direct += [p for c in tok.children if c.dep_ == "prep"
+                                   and c.lower_ == "with" for p in children(c, "pobj")]
+                        targets, _ = actors(direct, ents, ctx, doc)
+                        if not targets:
+                            targets, _ = actors(purpose_partner(tok), ents, ctx, doc)
+                    else:
+                        targets = find_targets(tok, skip, sources, ents, ctx, doc)
+            if not sources and not targets:
+                continue
+            candidates.append((tok, code, sources, targets, specific, from_ctx))
+        for tok, code, sources, targets, specific, from_ctx in candidates:
+            if tok.i in covered:
+                continue
+            if doc_dates is None:
+                doc_dates = [e for e in doc.ents if e.label_ == "DATE"]
+            rows += _rows(doc_id, sent_index, sent, tok, code, sources, targets, specific,
+                          from_ctx, published_at, run_id, doc_dates)
+            if sources and not from_ctx:
+                ctx.last_source = sources
+    return rows
+
+
+def _pairs(code: str, sources: list[Actor],
+           targets: list[Actor]) -> list[tuple[Actor | None, Actor | None]]:
+    """One event per actor pair; a compound subject of a mutual act pairs within itself."""
+    if not targets and len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
+        return [(a, b) for a in sources for b in sources if a.code != b.code]
+    srcs: list[Actor | None] = list(sources) or [None]
+    tgts: list[Actor | None] = list(targets) or [None]
+    return list(product(srcs, tgts))
+
+
+def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
+          sources: list[Actor], targets: list[Actor], specific: bool, from_ctx: bool,
+          published_at: datetime | None, run_id: str,
+          doc_dates: list[Span] | None = None) -> list[dict[str, object]]:
+    c = cameo_codes()[code]
+    date = _date_for(sent, tok, published_at, doc_dates)
+    exclude = {t.i for a in targets for t in sent if a.start_char <= t.idx < a.end_char}
+    place = _place_for(tok, exclude)
+    out = []
+    seen = set()
+    for src, tgt in _pairs(code, sources, targets):
+        if src is not None and tgt is not None and src.key == tgt.key:
+            continue
+        if (src.key if src else None, tgt.key if tgt else None) in seen:
+            continue
+        seen.add((src.key if src else None, tgt.key if tgt else None))
+        conf = 0.4 + (0.2 if src is not None else 0) + (0.15 if tgt is not None else 0)
+        conf += 0.1 if specific else 0
+        conf -= 0.15 if from_ctx else 0
+        src_key = src.key if src else ""
+        tgt_key = tgt.key if tgt else ""
+        date_key = (date.value.isoformat() if date and date.value else
+                    (date.text if date else ""))
+        out.append({
+            "event_mention_id": stable_id(doc_id, sent_index, tok.idx, tok.idx + len(tok.text),
+                                          src_key, tgt_key, code),
+            "event_id": stable_id(src_key, tgt_key, code, date_key),
+            "doc_id": doc_id,
+            "sentence_index": sent_index,
+            **_actor_cols("source", src),
+            **_actor_cols("target", tgt),
+            "event_code": code,
+            "base_code": c.base_code,
+            "root_code": c.root_code,
+            "quad_class": c.quad_class,
+            "goldstein": c.goldstein,
+            "plover_type": c.plover_type,
+            "plover_mode": c.plover_mode,
+            "trigger_text": tok.text,
+            "trigger_start": tok.idx,
+            "trigger_end": tok.idx + len(tok.text),
+            "date_text": date.text if date else None,
+            "event_date": date.value if date else None,
+            "date_precision": date.precision if date else None,
+            "place_text": place[0] if place else None,
+            "place_country": place[1].iso3 if place else None,
+            "place_lat": place[1].lat if place else None,
+            "place_lon": place[1].lon if place else None,
+            "confidence": round(min(0.95, max(0.05, conf)), 3),
+            "run_id": run_id,
+        })
+    return out

@@ -1,0 +1,205 @@
+"""Participants of an event trigger: source and target actors read off the parse.
+
+The subject is the source (inherited through control verbs and conjoined verbs), a passive's
+agent is the source and its subject the target; the target is the nearest actor in the trigger's
+object structure. Pronouns, "the two sides" and reported speech ("Syria says it ...") are
+resolved against the sentence and the document so far. Separate from events.py, which decides
+what happened; this decides who did it to whom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from wirehouse.extract.actor_lexicon import fold
+from wirehouse.extract.entities import DocEntities
+from wirehouse.extract.events.actors import Actor, _role_in, conjuncts, np_tokens, resolve
+from wirehouse.extract.events.codebook import lexicon
+
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
+_PAIR_WORDS = frozenset({"side", "country", "nation", "government", "leader", "party"})
+
+
+@dataclass
+class Context:
+    """Document state carried across sentences: who spoke last, who acted last."""
+    last_source: list[Actor]
+    speaker: list[Actor]
+
+
+def children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+
+def subject(tok: Token) -> tuple[list[Token], bool]:
+    """Subject heads of a trigger (inherited through xcomp/conj), and whether it is passive."""
+    cur: Token | None = tok
+    while cur is not None:
+        subj = children(cur, "nsubj")
+        if subj:
+            return [subj[0], *conjuncts(subj[0])], False
+        passive = children(cur, "nsubjpass")
+        if passive:
+            return [passive[0], *conjuncts(passive[0])], True
+        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head is not cur:
+            if cur.dep_ == "relcl":
+                return [cur.head], False
+            cur = cur.head
+        else:
+            cur = None
+    return [], False
+
+
+def _pair_from_context(tok: Token, ents: DocEntities, doc: Doc) -> list[Actor]:
+    """'The two sides', 'both countries': the last two countries named before ``tok``."""
+    seen: list[str] = []
+    for m in reversed(ents.mentions):
+        if m.start_char >= tok.idx or m.entity_id is None:
+            continue
+        ent = ents.entities[m.entity_id]
+        if ent.country_iso3 and ent.country_iso3 not in seen:
+            seen.append(ent.country_iso3)
+        if len(seen) == 2:
+            break
+    return [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, c, None) for c in seen]
+
+
+def _antecedent(pron: Token, ents: DocEntities) -> list[Actor]:
+    """An object pronoun's antecedent: the nearest actor noun earlier in its sentence."""
+    for tok in reversed(pron.doc[pron.sent.start:pron.i]):
+        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ not in ("compound", "nsubj", "poss"):
+            found = resolve(tok, ents)
+            if found:
+                return found
+    return []
+
+
+def _reporter(pron: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]:
+    """'Syria says it is willing ...': a subject pronoun under a reporting verb is its speaker."""
+    for anc in pron.ancestors:
+        if lexicon().modifiers.get(anc.lemma_.lower()) == "SAY":
+            heads = [c for c in anc.children if c.dep_ == "nsubj" and c.pos_ != "PRON"]
+            if heads:
+                return actors(heads, ents, ctx, doc)[0]
+    return []
+
+
+def actors(heads: list[Token], ents: DocEntities, ctx: Context, doc: Doc,
+            owner_ok: bool = False) -> tuple[list[Actor], bool]:
+    """Actors for subject/object heads; the flag says some came from context, not the text."""
+    out: list[Actor] = []
+    from_context = False
+    for h in heads:
+        low = h.lower_
+        if h.pos_ == "PRON" and low in _PRONOUNS:
+            src = ctx.speaker if low in ("we", "i") and ctx.speaker else ctx.last_source
+            if h.dep_ in ("dobj", "pobj", "dative") and (near := _antecedent(h, ents)):
+                src = near
+            elif h.dep_ in ("nsubj", "nsubjpass") and (said := _reporter(h, ents, ctx, doc)):
+                src = said
+            out += [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role)
+                    for a in src]
+            from_context = True
+        elif h.lemma_.lower() in _PAIR_WORDS and any(
+            c.lower_ in ("two", "both") for c in h.children
+        ):
+            out += _pair_from_context(h, ents, doc)
+            from_context = True
+        else:
+            out += resolve(h, ents, owner_ok=owner_ok)
+    return out, from_context
+
+
+_WALK = frozenset({"dobj", "dative", "prep", "pobj", "poss", "appos", "xcomp", "acl", "agent",
+                   "attr", "oprd", "pcomp", "conj", "amod", "compound"})
+_DOMESTIC = frozenset({"CVL", "OPP", "EDU", "LAB", "REB", "JUD", "COP", "PTY"})
+
+
+def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities, ctx: Context,
+             doc: Doc) -> list[Actor]:
+    """Target actors: the nearest actor in the trigger's object structure, breadth first
+    (direct object, then prepositional objects, then their owners: "part of an aid program for
+    Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
+    frontier = [c for c in tok.children if c.dep_ in _WALK and c.i not in skip]
+    # "demanded that the US cancel ...": the subject of the demanded act is the target.
+    frontier += [s for c in tok.children if c.dep_ == "ccomp" for s in children(c, "nsubj")
+                 if s.pos_ != "PRON"]
+    seen: set[int] = set()
+    while frontier:
+        nxt: list[Token] = []
+        for node in frontier:
+            if node.i in seen or node.i in skip or node.lower_ in ("according", "by") and \
+                    node.dep_ == "prep" or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")):
+                continue
+            seen.add(node.i)
+            if node.pos_ in ("NOUN", "PROPN", "PRON") or node.ent_type_:
+                heads = [node, *conjuncts(node)] if node.dep_ != "conj" else [node]
+                found, _ = actors(heads, ents, ctx, doc, owner_ok=node.dep_ != "amod")
+                if found:
+                    return found
+                roles = [r for h in heads for r in _role_only(h)]
+                if roles and sources and sources[0].country:
+                    return [Actor(r[0], r[1], r[2], None, sources[0].country, r[3])
+                            for r in roles]
+            nxt += [c for c in node.children if c.dep_ in _WALK]
+        frontier = nxt
+    purpose = [o for o in purpose_partner(tok) if o.i not in skip]
+    if purpose:
+        found, _ = actors(purpose, ents, ctx, doc, owner_ok=True)
+        return found
+    return []
+
+
+def purpose_partner(tok: Token) -> list[Token]:
+    """"welcomed Chinese diplomats ... to discuss support": the partner of a purpose clause is
+    the object of the verb it serves, not the clause's own (absent) partner."""
+    if tok.dep_ not in ("advcl", "xcomp") or not any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return []
+    return [t for o in children(tok.head, "dobj") for t in (o, *conjuncts(o))]
+
+
+def _role_only(head: Token) -> list[tuple[str, int, int, str]]:
+    toks = [t for t in np_tokens(head) if t.dep_ not in ("det", "poss")] or [head]
+    role = _role_in([fold(t.lemma_) for t in toks])
+    if role not in _DOMESTIC or any(c.dep_ == "poss" for c in head.children):
+        return []
+    first = min(toks, key=lambda t: t.i)
+    # doc.text[first.idx:end] without joining the whole document's text.
+    return [(head.doc[first.i:head.i + 1].text, first.idx, head.idx + len(head.text), role)]
+
+
+
+def nominal(tok: Token, code: str, ents: DocEntities, ctx: Context, doc: Doc):
+    """'the meeting of X with Y', 'the arrival of medical supplies from X': source and target."""
+    src: list[Actor] = []
+    tgt: list[Actor] = []
+    poss = children(tok, "poss")
+    if poss:
+        src, _ = actors(poss, ents, ctx, doc)
+    pobjs = [(prep.lower_, p) for prep in children(tok, "prep") for p in children(prep, "pobj")]
+    # "the meeting of Castro with Admiral Miao Hua": spaCy hangs "with" under the "of" object.
+    pobjs += [(prep.lower_, p) for _, h in list(pobjs) for prep in children(h, "prep")
+              for p in children(prep, "pobj")]
+    for want in ("by", "from", "of"):
+        for prep, p in pobjs:
+            if prep == want and not src:
+                src, _ = actors([p, *conjuncts(p)], ents, ctx, doc)
+    for prep, p in pobjs:
+        if prep in ("with", "to", "between", "against", "on", "into") and not tgt:
+            tgt, _ = actors([p, *conjuncts(p)], ents, ctx, doc)
+    if src and not tgt and code[:2] == "07":
+        # An aid delivery whose recipient is not in the phrase: the other country the
+        # sentence names (the article's "the two countries discussed ... the arrival of ...").
+        sent = tok.sent
+        others = [m for m in ents.mentions if sent.start_char <= m.start_char
+                  < sent.end_char and m.entity_id]
+        countries = [ents.entities[m.entity_id].country_iso3 for m in others if m.entity_id]
+        rest = [c for c in countries if c and c not in {a.country for a in src}]
+        if rest:
+            best = max(set(rest), key=rest.count)
+            tgt = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, best, None)]
+    return src, tgt

@@ -1,0 +1,212 @@
+"""Ingest: read the sources, skip what the warehouse already has, stage the rest in batches.
+
+Unchanged documents cost a read and a hash: a document whose doc_id is in the warehouse with
+the current extractor version and model is not staged for NLP again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
+from wirehouse.core.settings import Settings
+from wirehouse.ingest.discover import read_inputs
+from wirehouse.lake import storage
+from wirehouse.lake.parquet import staging_dir, write_rows
+
+if TYPE_CHECKING:
+    from wirehouse.ingest.dedup import NearDuplicateIndex
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    batches: list[str] = field(default_factory=list)
+    sources_file: str | None = None
+    quarantine_file: str | None = None
+    neardup_index: str | None = None
+    read: int = 0
+    new: int = 0
+    stale: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+
+
+def neardup_index_path(settings: Settings) -> str:
+    return str(storage.join(settings.lake, "_state", "neardup.idx"))
+
+
+def _document_row(doc: RawDocument, cluster_id: str, run_id: str) -> dict[str, object]:
+    return {
+        "doc_id": doc.doc_id, "title": doc.title, "body": doc.body, "author": doc.author,
+        "caption": doc.caption, "url": doc.url, "source": doc.source,
+        "published_at": doc.published_at,
+        # As the source declares it; extraction detects the rest, in parallel workers.
+        "language": doc.language,
+        "source_uri": doc.uri, "cluster_id": cluster_id, "run_id": run_id,
+    }
+
+
+def _quarantine_row(rej: Rejected, run_id: str, now: datetime) -> dict[str, object]:
+    return {
+        "quarantine_id": _quarantine_id(rej),
+        "uri": rej.uri, "record": rej.record, "reason": rej.reason, "message": rej.message,
+        "first_bytes": rej.first_bytes[:64], "seen_at": now, "run_id": run_id,
+    }
+
+
+def _quarantine_id(rej: Rejected) -> str:
+    return stable_id(rej.uri, rej.record, rej.reason)
+
+
+@dataclass
+class _Seen:
+    """What a pass over the sources found that the warehouse does not have."""
+
+    new_locations: int = 0
+    new_rejections: int = 0
+
+
+def classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
+             force: bool, seen: _Seen | None = None
+             ) -> Iterator[tuple[str, RawDocument | Rejected]]:
+    """Each input with what it is to this run: rejected, duplicate (of an earlier input of
+    the run), unchanged, new or stale. The one rule shared by ingest and pending_work."""
+    seen = seen if seen is not None else _Seen()
+    ids: set[str] = set()
+    for item in items:
+        if isinstance(item, Rejected):
+            seen.new_rejections += _quarantine_id(item) not in known.rejections
+            yield "rejected", item
+            continue
+        seen.new_locations += (item.doc_id, item.uri) not in known.locations
+        if item.doc_id in ids:
+            yield "duplicate", item
+            continue
+        ids.add(item.doc_id)
+        previous = known.documents.get(item.doc_id)
+        if previous == signature and not force:
+            yield "unchanged", item
+        else:
+            yield ("new" if previous is None else "stale"), item
+
+
+@dataclass
+class PendingWork:
+    reason: str | None  # None: a run would not change the warehouse
+    inputs: int  # inputs read to find out (all of them when there is no reason)
+    extracts: bool = False  # the reason is a document to extract
+
+
+def pending_work(paths: Iterable[str], settings: Settings, known: Known,
+                 signature: str) -> PendingWork:
+    """Whether a run over ``paths`` would change the warehouse, and the first reason found.
+
+    It would not when every document is unchanged and every location and rejected input was
+    seen before. Reads and hashes the sources, nothing more, and stops at the first reason.
+    """
+    seen = _Seen()
+    inputs = 0
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    for kind, item in classify(items, known, signature, False, seen):
+        inputs += 1
+        if kind in ("new", "stale"):
+            return PendingWork(f"{kind} document {item.uri}", inputs, extracts=True)
+        if seen.new_rejections:
+            return PendingWork(f"new unreadable input {item.uri}", inputs)
+        if seen.new_locations:
+            return PendingWork(f"new location {item.uri} of a loaded document", inputs)
+    return PendingWork(None, inputs)
+
+
+def ingest(
+    paths: Iterable[str],
+    run_id: str,
+    settings: Settings,
+    known: Known,
+    signature: str,
+    started_at: datetime,
+    force: bool = False,
+    on_stage: Callable[[], object] | None = None,
+) -> IngestResult:
+    """Stage new or stale documents as Parquet batches of ``settings.batch_size``.
+
+    ``known`` is what the warehouse holds (documents with the extraction signature they were
+    loaded with); ``signature`` is the current one. ``on_stage`` is called once, before the
+    first document is staged: the flow starts loading the model then, while ingest goes on.
+    A run with work records every source location, skipped documents included, and every
+    rejected input; a run without work (pending_work is None) writes nothing.
+    """
+    result = IngestResult(run_id)
+    staged: list[dict[str, object]] = []
+    sources: dict[tuple[str, str], dict[str, object]] = {}
+    quarantine: list[dict[str, object]] = []
+    seen = _Seen()
+    index: NearDuplicateIndex | None = None
+    out = staging_dir(settings.lake, run_id)
+
+    def flush() -> None:
+        if staged:
+            part = f"{len(result.batches):05d}"
+            path = write_rows(str(out), "documents", staged, run_id, part)
+            result.batches.append(path)
+            staged.clear()
+
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    for kind, item in classify(items, known, signature, force, seen):
+        if isinstance(item, Rejected):
+            quarantine.append(_quarantine_row(item, run_id, started_at))
+            continue
+        result.read += 1
+        sources[(item.doc_id, item.uri)] = {
+            "doc_id": item.doc_id, "uri": item.uri, "first_seen": started_at,
+            "last_seen": started_at, "run_id": run_id,
+        }
+        if kind == "duplicate":
+            result.duplicates += 1
+            continue
+        if kind == "unchanged":
+            result.skipped += 1
+            continue
+        if kind == "new":
+            result.new += 1
+        else:
+            result.stale += 1
+        if index is None:
+            if on_stage is not None:
+                on_stage()
+            # Loaded on the first document to stage: a run with nothing new never pays for
+            # the saved signatures.
+            from wirehouse.ingest.dedup import NearDuplicateIndex
+
+            index = NearDuplicateIndex.load(neardup_index_path(settings))
+        cluster_id = index.cluster_for(item.doc_id, item.body)
+        staged.append(_document_row(item, cluster_id, run_id))
+        if len(staged) >= settings.batch_size:
+            flush()
+    flush()
+
+    result.quarantined = len(quarantine)
+    if not (result.batches or seen.new_rejections or seen.new_locations):
+        return result
+    if quarantine:
+        result.quarantine_file = write_rows(str(out), "quarantine", quarantine, run_id, "ingest")
+    if sources:
+        result.sources_file = write_rows(
+            str(out), "document_sources", list(sources.values()), run_id, "ingest"
+        )
+    if index is not None:
+        result.neardup_index = str(storage.join(out, "neardup.idx"))
+        index.save(result.neardup_index)
+    return result
+
+
+def finish_ingest(result: IngestResult, settings: Settings) -> None:
+    """After a successful load: keep the near-duplicate index, drop the staged batches."""
+    if result.neardup_index and storage.exists(result.neardup_index):
+        storage.move(result.neardup_index, neardup_index_path(settings))
+    storage.remove_tree(staging_dir(settings.lake, result.run_id))
