@@ -1,8 +1,7 @@
 -- marts.event_mention_reviews: each reviewed event mention's verdict, the latest over all
 -- reviewers (analysts who disagree: the last word counts, and num_reviewers shows there was
--- more than one). A TABLE built before marts.events (file order), which reads it for each
--- event's review status and, with the setting exclude_reviewed_wrong, to leave out mentions
--- reviewed wrong.
+-- more than one). A TABLE: the events mart reads it for each event's review status and, with
+-- the setting exclude_reviewed_wrong, to leave out mentions reviewed wrong.
 CREATE OR REPLACE TABLE marts.event_mention_reviews AS
 SELECT
     r.event_mention_id,

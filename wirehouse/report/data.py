@@ -165,8 +165,18 @@ def _read(con: duckdb.DuckDBPyConnection, warehouse: str, scope: Scope) -> Repor
     return data
 
 
+def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                      "AND table_name = ?", [schema, table]).fetchone()
+    return bool(row and row[0])
+
+
 def _read_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, data: ReportData) -> None:
     data.events_in_scope = data.totals["events"]
+    # Verdicts already imported, shown beside each mention (a warehouse from before the
+    # review loop has none).
+    stored = ("marts.event_mention_reviews" if _has(con, "marts", "event_mention_reviews")
+              else "(SELECT NULL::VARCHAR AS event_mention_id, NULL::VARCHAR AS verdict)")
     # The most recent events carry evidence when there are more than the cap.
     con.execute("CREATE TEMP TABLE shown AS SELECT event_id FROM scoped "
                 "ORDER BY day DESC NULLS LAST, event_id LIMIT ?", [scope.max_evidence_events])
@@ -178,13 +188,15 @@ def _read_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, data: ReportDat
         ORDER BY s.day DESC NULLS LAST, s.event_id""")
     data.event_columns = [d[0] for d in rel.description]
     data.events = rel.fetchall()
-    rel = con.execute("""
+    rel = con.execute(f"""
         SELECT em.event_mention_id, em.event_id, em.doc_id,
                em.source_start_char, em.source_end_char, em.target_start_char,
                em.target_end_char, em.trigger_start, em.trigger_end,
-               em.date_text, em.confidence, em.event_code, d.extractor_version
+               em.date_text, em.confidence, em.event_code, d.extractor_version,
+               rv.verdict AS stored_verdict
         FROM staging.event_mentions em JOIN shown USING (event_id)
         JOIN staging.documents d USING (doc_id)
+        LEFT JOIN {stored} AS rv USING (event_mention_id)
         ORDER BY em.event_id, em.confidence DESC, em.event_mention_id""")
     data.mention_columns = [d[0] for d in rel.description]
     data.mentions = rel.fetchall()

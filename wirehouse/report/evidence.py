@@ -40,7 +40,7 @@ def build(data: ReportData) -> dict[str, Any]:
     sentence_index: dict[tuple[int, int, int], int] = {}
     m_out: dict[str, list[Any]] = {k: [] for k in (
         "id", "event", "doc", "sentence", "offset", "source", "target", "trigger",
-        "date_text", "confidence", "code", "extractor")}
+        "date_text", "confidence", "code", "extractor", "stored_verdict")}
     for row in data.mentions:
         doc = docs[row[col["doc_id"]]]
         body = bodies[doc]
@@ -66,6 +66,7 @@ def build(data: ReportData) -> dict[str, Any]:
         m_out["confidence"].append(round(row[col["confidence"]], 3))
         m_out["code"].append(row[col["event_code"]])
         m_out["extractor"].append(row[col["extractor_version"]])
+        m_out["stored_verdict"].append(row[col["stored_verdict"]])
     e_out = {name: [_plain(r[i]) for r in data.events]
              for i, name in enumerate(data.event_columns)}
     d_out = {name: [_plain(r[i]) for r in data.documents]

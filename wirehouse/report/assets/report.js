@@ -7,6 +7,7 @@ const VERDICTS = [
   ["right", "Right"], ["wrong_type", "Wrong type"], ["wrong_source", "Wrong source"],
   ["wrong_target", "Wrong target"], ["not_event", "Not an event"],
 ];
+const VERDICT_NAMES = Object.fromEntries(VERDICTS);
 const QUADS = {1: "Verbal cooperation", 2: "Material cooperation", 3: "Verbal conflict",
                4: "Material conflict"};
 const META = JSON.parse(document.getElementById("report-meta").textContent);
@@ -193,6 +194,10 @@ function showEvidence(data, e) {
       ` · ${data.documents.source[d] || ""} ${data.documents.published[d] || ""}` +
       ` · ${data.documents.url[d] || ""}`));
     const buttons = el("div", {class: "verdicts"});
+    if (mt.stored_verdict[m]) {
+      buttons.append(el("span", {class: "stored", text:
+        `in the warehouse: ${VERDICT_NAMES[mt.stored_verdict[m]] || mt.stored_verdict[m]} · `}));
+    }
     for (const [value, label] of VERDICTS) {
       const b = el("button", {type: "button", "data-verdict": value, text: label,
                               class: marks[mt.id[m]]?.verdict === value ? "chosen" : ""});
@@ -253,8 +258,12 @@ async function main() {
   for (const id of META.sample || []) {
     const m = byMention.get(id);
     if (m === undefined) continue;
-    sampleList.append(el("li", {}, el("a", {href: "#evidence", text: id,
-      onclick: () => showEvidence(data, data.mentions.event[m])})));
+    const sentence = data.sentences[data.mentions.sentence[m]];
+    const code = data.mentions.code[m];
+    sampleList.append(el("li", {"data-mention-id": id}, el("a", {
+      href: "#evidence", onclick: () => showEvidence(data, data.mentions.event[m]),
+      text: `${META.code_names[code] || code}: ${sentence.slice(0, 90)}` +
+            (sentence.length > 90 ? "…" : "")})));
   }
   refreshReviewSummary(data);
   window.wirehouseReport = {data, table, showEvidence: (e) => showEvidence(data, e),
