@@ -22,7 +22,8 @@ class Scope:
     max_evidence_events: int = 20_000
 
     def where(self, alias: str = "e") -> tuple[str, list[Any]]:
-        clauses, params = ["true"], []
+        clauses: list[str] = ["true"]
+        params: list[Any] = []
         if self.since is not None:
             clauses.append(f"coalesce({alias}.event_date, {alias}.first_seen::DATE) >= ?")
             params.append(self.since)

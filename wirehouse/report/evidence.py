@@ -24,10 +24,10 @@ _REACH = 600  # characters searched either side of the spans for a sentence boun
 def sentence_bounds(body: str, lo: int, hi: int) -> tuple[int, int]:
     """[start, end) of the sentence holding body[lo:hi]."""
     start = max(0, lo - _REACH)
-    for m in _SENTENCE_END.finditer(body, start, lo):
-        start = m.end()
-    m = _SENTENCE_END.search(body, hi, min(len(body), hi + _REACH))
-    end = len(body[: m.end()].rstrip()) if m else min(len(body), hi + _REACH)
+    for before in _SENTENCE_END.finditer(body, start, lo):
+        start = before.end()
+    after = _SENTENCE_END.search(body, hi, min(len(body), hi + _REACH))
+    end = len(body[: after.end()].rstrip()) if after else min(len(body), hi + _REACH)
     return start, max(end, hi)
 
 
