@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wirehouse.cli import app
+from wirehouse.core.settings import Settings
 from wirehouse.report import Scope, write_report
 from wirehouse.report.evidence import sentence_bounds
 
@@ -110,3 +111,27 @@ def test_cli_report(report_warehouse: str, tmp_path: Path) -> None:
     bad = CliRunner().invoke(app, ["report", "--warehouse", report_warehouse, "--country",
                                    "Cuba", "--out", str(out)])
     assert bad.exit_code != 0 and "ISO 3166 alpha-3" in bad.output
+
+
+def test_flow_task_writes_the_report_and_links_it(prefect_harness: None,
+                                                  report_settings: Settings,
+                                                  tmp_path: Path) -> None:
+    from prefect import flow
+    from prefect.artifacts import Artifact
+
+    from flows.report import report_after_load
+
+    out = tmp_path / "after-load.html"
+
+    @flow
+    def after_load(settings: Settings) -> str | None:
+        return report_after_load(settings)
+
+    assert after_load(report_settings.with_(report=str(out))) == str(out)
+    assert out.exists()
+    link = Artifact.get("events-report")
+    summary = Artifact.get("events-report-summary")
+    assert link is not None and summary is not None
+    assert out.resolve().as_uri() in str(link.data)
+    assert "events" in str(summary.data)
+    assert after_load(report_settings.with_(report="off")) is None

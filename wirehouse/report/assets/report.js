@@ -217,7 +217,10 @@ function showEvidence(data, e) {
 // ---------------------------------------------------------------- table
 
 async function main() {
-  const charts = loadPlotly().then(drawCharts);
+  // The page opens on the charts: plotly.js first, the events table (below) after it.
+  const plotly = loadPlotly();
+  const charts = plotly.then(drawCharts);
+  await plotly;
   const data = await unpack("evidence-data");
   const n = data.events.event_id.length;
   data.mentionsOf = Array.from({length: n}, () => []);
