@@ -3,7 +3,10 @@ path, the marts' review status and precision, the exclusion setting, and the sam
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,15 @@ from typer.testing import CliRunner
 from wirehouse.cli import app
 from wirehouse.core.settings import Settings
 from wirehouse.report import sample as sampling
+from wirehouse.report import write_report
 from wirehouse.report.review import ReviewFileError, import_reviews, parse_export
+
+
+def payload(html: str) -> dict[str, Any]:
+    """The report's evidence data, as the page unpacks it."""
+    packed = re.search(r'id="evidence-data">(.*?)</script>', html, re.S)
+    assert packed
+    return json.loads(gzip.decompress(base64.b64decode(packed.group(1))))
 
 
 def export(path: Path, marks: list[dict[str, Any]], **top: Any) -> Path:
@@ -84,6 +95,15 @@ def test_import_lands_in_raw_reviews_and_marts(warehouse: Settings, tmp_path: Pa
     status = dict(query(warehouse, "SELECT e.event_id, e.review_status FROM marts.events e "
                                    "WHERE e.num_reviewed_mentions > 0"))
     assert set(status.values()) <= {"right", "wrong", "mixed"} and len(status) >= 1
+
+    # The next report shows the stored verdicts beside the mentions and in the events table.
+    out = tmp_path / "after.html"
+    write_report(warehouse.warehouse, out)
+    shown = payload(out.read_text(encoding="utf-8"))
+    verdicts = dict(zip(shown["mentions"]["id"], shown["mentions"]["stored_verdict"],
+                        strict=True))
+    assert [verdicts[i] for i in m] == ["right", "wrong_type", "not_event"]
+    assert {s for s in shown["events"]["review_status"] if s} == set(status.values())
 
     # Importing the same file again changes nothing; a newer mark replaces the older one,
     # an older one does not.

@@ -77,6 +77,9 @@ def read(warehouse: str, scope: Scope) -> ReportData:
 
 def _read(con: duckdb.DuckDBPyConnection, warehouse: str, scope: Scope) -> ReportData:
     where, params = scope.where()
+    # A warehouse from before the review loop has no review status.
+    status = ("e.review_status" if _has(con, "marts", "events", "review_status")
+              else "NULL::VARCHAR AS review_status")
     # The events in scope, once: every chart and the table read this temp table.
     con.execute(f"""
         CREATE TEMP TABLE scoped AS
@@ -84,7 +87,7 @@ def _read(con: duckdb.DuckDBPyConnection, warehouse: str, scope: Scope) -> Repor
                e.source_name, e.source_code, e.source_country, e.target_name, e.target_code,
                e.target_country, e.event_code, e.root_code, e.quad_class, e.goldstein,
                e.plover_type, e.place_text, e.place_country, e.place_lat, e.place_lon,
-               e.num_mentions, e.avg_confidence
+               e.num_mentions, e.avg_confidence, {status}
         FROM marts.events AS e WHERE {where}""", params)
     con.execute("CREATE TEMP TABLE scoped_docs AS SELECT DISTINCT em.doc_id FROM "
                 "staging.event_mentions em JOIN scoped USING (event_id)")
@@ -166,9 +169,11 @@ def _read(con: duckdb.DuckDBPyConnection, warehouse: str, scope: Scope) -> Repor
     return data
 
 
-def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                      "AND table_name = ?", [schema, table]).fetchone()
+def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+         column: str | None = None) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = ? "
+                      "AND table_name = ? AND column_name = coalesce(?, column_name)",
+                      [schema, table, column]).fetchone()
     return bool(row and row[0])
 
 
@@ -184,7 +189,8 @@ def _read_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, data: ReportDat
     rel = con.execute("""
         SELECT s.event_id, s.day, s.source_name, s.source_country, s.target_name,
                s.target_country, s.event_code, s.root_code, s.quad_class, s.goldstein,
-               s.plover_type, s.place_text, s.num_mentions, s.avg_confidence
+               s.plover_type, s.place_text, s.num_mentions, s.avg_confidence,
+               s.review_status
         FROM scoped s SEMI JOIN shown USING (event_id)
         ORDER BY s.day DESC NULLS LAST, s.event_id""")
     data.event_columns = [d[0] for d in rel.description]

@@ -232,7 +232,7 @@ async function main() {
     META.code_names[ev.event_code[e]] || ev.event_code[e],
     `${ev.target_name[e] || ""} ${ev.target_country[e] ? "(" + ev.target_country[e] + ")" : ""}`,
     ev.plover_type[e] || "", QUADS[ev.quad_class[e]], ev.goldstein[e], ev.place_text[e] || "",
-    ev.num_mentions[e], ev.avg_confidence[e],
+    ev.num_mentions[e], ev.avg_confidence[e], ev.review_status[e] || "",
   ]);
   const DataTable = await loadDataTables();
   const table = new DataTable("#events-table", {
@@ -242,7 +242,8 @@ async function main() {
               {title: "event id", visible: false}, {title: "date"}, {title: "source"},
               {title: "event"}, {title: "target"}, {title: "PLOVER"}, {title: "quad class"},
               {title: "Goldstein"}, {title: "place"}, {title: "mentions"},
-              {title: "confidence"}].map((c) => ({...c, render: DataTable.render.text()})),
+              {title: "confidence"}, {title: "reviewed"}]
+      .map((c) => ({...c, render: DataTable.render.text()})),
     createdRow: (tr, row) => tr.setAttribute("data-event-id", ev.event_id[row[0]]),
   });
   table.on("click", "tbody tr", function () {
