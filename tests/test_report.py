@@ -81,6 +81,20 @@ def test_report_is_one_file_with_the_warehouse_evidence(report_warehouse: str,
             assert tuple(got) == want
             # Every span lies inside the sentence shown, so it can be highlighted there.
             assert offset <= want[0] and want[1] <= offset + len(sentence)
+    # The sentence shown holds every named entity spaCy put in the same sentence.
+    con = duckdb.connect(report_warehouse, read_only=True)
+    try:
+        named = con.execute("""
+            SELECT em.event_mention_id, min(m.start_char), max(m.end_char)
+            FROM raw.event_mentions em JOIN raw.mentions m USING (doc_id, sentence_index)
+            GROUP BY 1""").fetchall()
+    finally:
+        con.close()
+    assert named
+    for mid, first, last in named:
+        i = index[mid]
+        offset, size = m["offset"][i], len(data["sentences"][m["sentence"][i]])
+        assert offset <= first and last <= offset + size
 
 
 def test_scope_since_and_country(report_warehouse: str, tmp_path: Path) -> None:

@@ -195,14 +195,23 @@ def _read_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, data: ReportDat
         ORDER BY s.day DESC NULLS LAST, s.event_id""")
     data.event_columns = [d[0] for d in rel.description]
     data.events = rel.fetchall()
+    # The named-entity mentions of the same sentence (same sentence number) widen the span
+    # the sentence must hold: "U.S." before the source is then not taken for a sentence end.
     rel = con.execute(f"""
+        WITH em AS (
+            SELECT em.* FROM staging.event_mentions em SEMI JOIN shown USING (event_id)),
+        named AS (
+            SELECT m.doc_id, m.sentence_index, min(m.start_char) AS named_start,
+                   max(m.end_char) AS named_end
+            FROM staging.mentions m SEMI JOIN (SELECT DISTINCT doc_id FROM em) USING (doc_id)
+            GROUP BY ALL)
         SELECT em.event_mention_id, em.event_id, em.doc_id,
                em.source_start_char, em.source_end_char, em.target_start_char,
                em.target_end_char, em.trigger_start, em.trigger_end,
                em.date_text, em.confidence, em.event_code, d.extractor_version,
-               rv.verdict AS stored_verdict
-        FROM staging.event_mentions em JOIN shown USING (event_id)
-        JOIN staging.documents d USING (doc_id)
+               rv.verdict AS stored_verdict, n.named_start, n.named_end
+        FROM em JOIN staging.documents d USING (doc_id)
+        LEFT JOIN named n USING (doc_id, sentence_index)
         LEFT JOIN {stored} AS rv USING (event_mention_id)
         ORDER BY em.event_id, em.confidence DESC, em.event_mention_id""")
     data.mention_columns = [d[0] for d in rel.description]

@@ -16,7 +16,8 @@ from wirehouse.report.data import ReportData
 
 # A sentence ends at . ! or ? (with closing quotes or brackets) followed by space, or at a
 # line break. The warehouse keeps sentence numbers, not sentence offsets, so the sentence is
-# found again in the body around the spans; the spans themselves are the stored offsets.
+# found again in the body around the spans and the named entities of the same sentence
+# number; the highlighted spans themselves are the stored offsets.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*")
 _REACH = 600  # characters searched either side of the spans for a sentence boundary
 
@@ -48,6 +49,9 @@ def build(data: ReportData) -> dict[str, Any]:
             ("source_start_char", "source_end_char"), ("target_start_char", "target_end_char"),
             ("trigger_start", "trigger_end"))]
         present = [s for s in spans if s[0] is not None and s[1] is not None]
+        named = (row[col["named_start"]], row[col["named_end"]])
+        if named[0] is not None:
+            present.append(named)
         lo = min((s[0] for s in present), default=0)
         hi = max((s[1] for s in present), default=0)
         start, end = sentence_bounds(body, lo, hi)
