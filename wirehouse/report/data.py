@@ -68,8 +68,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = N
 
 
 def read(warehouse: str, scope: Scope) -> ReportData:
+    # No progress bar: the report is written by the flow too, whose log it would fill.
     con = duckdb.connect(warehouse, read_only=True)
     try:
+        con.execute("SET enable_progress_bar = false")
         return _read(con, warehouse, scope)
     finally:
         con.close()
