@@ -17,6 +17,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
+from flows.report import report_after_load
 from flows.task_runners import BATCH_CACHE, extract_plan, outputs_exist, result_storage
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
@@ -85,7 +86,7 @@ def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
     files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
     result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
-                     settings.cache_dir)
+                     settings.cache_dir, settings.sql_variables())
     finish_ingest(ingested, settings)
     return result
 
@@ -207,5 +208,6 @@ def etl(
             copied = copy_to_postgres_task(settings.warehouse, publish_dsn)
             summary.seconds["export"] = time.perf_counter() - t0
             logger.info("copied %d tables to PostgreSQL", copied)
+        report_after_load(settings)
     record_artifacts(summary)
     return summary

@@ -72,3 +72,22 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(tmp_path_factory.mktemp("seeded"))
     run_library(settings, [str(PROJECT_ROOT / "seeds" / "*.txt")])
     return settings
+
+
+REPORT_INPUTS = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def report_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The seed, three short test articles and two unreadable inputs (quarantined): the
+    report and review tests' warehouse, shared read-only (tests that change it copy it)."""
+    settings = make_settings(tmp_path_factory.mktemp("report"))
+    run_library(settings, [str(PROJECT_ROOT / "seeds" / "*.txt"),
+                           str(REPORT_INPUTS / "report_articles.jsonl"),
+                           str(REPORT_INPUTS / "report_bad.jsonl")])
+    return settings
+
+
+@pytest.fixture(scope="session")
+def report_warehouse(report_settings: Settings) -> str:
+    return report_settings.warehouse

@@ -14,11 +14,17 @@ WITH mention AS (
         coalesce(d.cluster_id, d.doc_id) AS cluster_key,
         coalesce(d.source, nullif(regexp_extract(d.url, '//([^/:]+)', 1), ''), d.source_uri,
                  d.doc_id) AS source_key,
-        s.first_added
+        s.first_added,
+        rv.verdict AS review_verdict
     FROM staging.event_mentions AS em
     JOIN staging.documents AS d USING (doc_id)
     LEFT JOIN (SELECT doc_id, min(first_seen) AS first_added
                FROM staging.document_sources GROUP BY doc_id) AS s USING (doc_id)
+    LEFT JOIN marts.event_mention_reviews AS rv USING (event_mention_id)
+    -- WIREHOUSE_EXCLUDE_REVIEWED_WRONG=1 (set by the load): mentions an analyst marked wrong
+    -- are left out; an event whose every mention was marked wrong leaves the marts.
+    WHERE rv.verdict IS NULL OR rv.verdict = 'right'
+       OR NOT coalesce(getvariable('exclude_reviewed_wrong'), false)
 ),
 -- The representative mention carries the descriptive fields: the most confident one, ties
 -- broken by id so that re-running a load gives identical rows. (min_by, not a row_number
@@ -43,7 +49,14 @@ agg AS (
         max(coalesce(published_at, first_added)) AS last_seen,
         min(first_added) AS date_added,
         -- The lead of the body stands in for GDELT's "lead paragraph".
-        (min(sentence_index) < 2) AS is_root_event
+        (min(sentence_index) < 2) AS is_root_event,
+        count(review_verdict) AS num_reviewed_mentions,
+        CASE
+            WHEN count(review_verdict) = 0 THEN NULL
+            WHEN bool_and(review_verdict = 'right') THEN 'right'
+            WHEN bool_and(review_verdict <> 'right') THEN 'wrong'
+            ELSE 'mixed'
+        END AS review_status
     FROM mention
     GROUP BY event_id
 )
@@ -84,6 +97,8 @@ SELECT
     a.first_seen,
     a.last_seen,
     a.date_added,
+    a.num_reviewed_mentions,
+    a.review_status,
     r.doc_id AS first_doc_id,
     coalesce(r.url, r.source_uri) AS source_url
 FROM rep AS r

@@ -6,10 +6,10 @@ spaCy, psycopg) in their own bodies, so `wirehouse sql`, `--help` and the no-op 
 `wirehouse run` never pay for them.
 """
 
-from wirehouse.cli import evaluate, export, run, schedule, server, sql
+from wirehouse.cli import evaluate, export, report, run, schedule, server, sql
 from wirehouse.cli.app import app
 
-__all__ = ["app", "evaluate", "export", "run", "schedule", "server", "sql"]
+__all__ = ["app", "evaluate", "export", "report", "run", "schedule", "server", "sql"]
 
 if __name__ == "__main__":
     app()

@@ -4,8 +4,8 @@ The Parquet writer, the DuckDB loader, the warehouse DDL and the tests all read 
 nothing else declares a table's columns. Column descriptions live in the field metadata so the
 warehouse comments (COMMENT ON) and the README table reference come from the same place.
 
-Every table is keyed by ``doc_id`` except ``quarantine``: loading a batch replaces the rows of
-its documents, so re-running the same documents never duplicates rows.
+Every table is keyed by ``doc_id`` except ``quarantine`` and ``reviews``: loading a batch
+replaces the rows of its documents, so re-running the same documents never duplicates rows.
 """
 
 from __future__ import annotations
@@ -232,10 +232,37 @@ QUARANTINE = Table(
     replace_by_doc=False,
 )
 
+# Not doc-keyed: re-extracting a document must not drop what analysts said about its mentions.
+REVIEWS = Table(
+    "reviews",
+    "Analysts' verdicts on event mentions, from the report's review export "
+    "(wirehouse review import); one row per mention and reviewer, the latest mark.",
+    pa.schema([
+        col("review_id", pa.string(), "Stable id: hash of event_mention_id and reviewer.",
+            nullable=False),
+        col("event_mention_id", pa.string(), "The reviewed mention "
+            "(event_mentions.event_mention_id).", nullable=False),
+        col("event_id", pa.string(), "Its event when reviewed (event_mentions.event_id)."),
+        col("doc_id", pa.string(), "Its document (documents.doc_id); null if the mention was "
+            "not in the warehouse when imported."),
+        col("verdict", pa.string(), "right, wrong_type, wrong_source, wrong_target or "
+            "not_event.", nullable=False),
+        col("reviewer", pa.string(), "Who marked it (the name entered in the report).",
+            nullable=False),
+        col("reviewed_at", TS, "When it was marked (the browser's clock, UTC).",
+            nullable=False),
+        col("extractor_version", pa.string(), "Extractor version that coded the mention."),
+        col("event_code", pa.string(), "CAMEO event code the reviewer saw."),
+        _run_id(),
+    ]),
+    key=("review_id",),
+    replace_by_doc=False,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (DOCUMENTS, DOCUMENT_SOURCES, MENTIONS, ENTITIES, EVENT_MENTIONS, QUOTATIONS,
-              AMOUNTS, QUARANTINE)
+              AMOUNTS, QUARANTINE, REVIEWS)
 }
 
 

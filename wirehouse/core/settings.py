@@ -33,6 +33,11 @@ class Settings:
     jsonl_mapping: str = ""
     # Local copies of a warehouse on object storage ("": $XDG_CACHE_HOME/wirehouse).
     cache_dir: str = ""
+    # The HTML report written after each load: a file, "" for report.html beside a local
+    # warehouse, "off" for none (wirehouse.report).
+    report: str = ""
+    # 1: the marts leave out event mentions an analyst reviewed as wrong (raw keeps them).
+    exclude_reviewed_wrong: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -67,10 +72,16 @@ class Settings:
                 raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
             if not isinstance(mapping, dict):
                 raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
+        if self.exclude_reviewed_wrong not in (0, 1):
+            raise ValueError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
         if self.task_runner not in ("process", "thread", "dask"):
             raise ValueError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"
             )
+
+    def sql_variables(self) -> dict[str, bool]:
+        """DuckDB variables the models read while a load builds them (getvariable)."""
+        return {"exclude_reviewed_wrong": bool(self.exclude_reviewed_wrong)}
 
     def jsonl_fields(self) -> dict[str, str]:
         return json.loads(self.jsonl_mapping) if self.jsonl_mapping else {}

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
-from wirehouse.lake import storage
 from wirehouse.core.contract import SCHEMA_VERSION, TABLES, Table, field_doc
 from wirehouse.core.documents import Known
+from wirehouse.lake import storage
 from wirehouse.warehouse.models import apply_sql, load_reference, run_checks
 from wirehouse.warehouse.store import next_object_version, readable, writer_lock
 
@@ -165,9 +165,11 @@ def next_version(warehouse: str, tag: str,
 
 
 def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,
-            reference_dir: str, cache_dir: str | None = None) -> LoadResult:
+            reference_dir: str, cache_dir: str | None = None,
+            sql_variables: Mapping[str, bool | int | str] | None = None) -> LoadResult:
     """Load into a copy of the warehouse, check it, and publish it (rename, or upload for a
-    warehouse on object storage; ``cache_dir`` holds its local copies)."""
+    warehouse on object storage; ``cache_dir`` holds its local copies). ``sql_variables``:
+    DuckDB variables the models read while they are built (Settings.sql_variables)."""
     result = LoadResult()
     with next_version(warehouse, run_id, cache_dir) as (tmp, current):
         if current:
@@ -179,6 +181,8 @@ def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: s
             create_raw_tables(con)
             load_reference(con, reference_dir)
             result.inserted = load_files(con, files)
+            for name, value in (sql_variables or {}).items():
+                con.execute(f"SET VARIABLE {name} = ?", [value])
             apply_sql(con, sql_dir)
             run_checks(con, sql_dir, scope=(
                 "SELECT doc_id FROM run_docs" if files.get("documents") else
