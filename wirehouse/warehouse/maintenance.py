@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from wirehouse.lake import storage
 from wirehouse.core.contract import TABLES
-from wirehouse.warehouse.load import create_raw_tables, next_version
+from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir
+from wirehouse.warehouse.load import create_raw_tables, next_version
 from wirehouse.warehouse.models import apply_sql, run_checks
 
 COMPACTED_PREFIX = "compacted-"
