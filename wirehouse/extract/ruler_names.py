@@ -17,6 +17,8 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", 
 _PARTICLES = frozenset({"de", "del", "della", "der", "den", "van", "von", "da", "das", "do",
                         "dos", "di", "du", "la", "le", "al", "el", "bin", "ibn", "bint", "ben",
                         "y", "of", "and", "for", "the", "on", "in", "&"})
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday"})
 _NAME_PARTICLES = _PARTICLES - {"of", "and", "for", "the", "on", "in", "&"}
 
 
@@ -61,9 +63,10 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while start < end - 1 and doc[start].is_lower and doc[start].whitespace_ and \
             doc[start].lower_ not in _NAME_PARTICLES and doc[start].lower_ != "the":
         start += 1
-    while end > start + 1 and (doc[end - 1].is_lower or doc[end - 1].is_punct) and \
+    while end > start + 1 and (doc[end - 1].is_lower or doc[end - 1].is_punct
+                               or doc[end - 1].lower_ in _WEEKDAYS) and \
             doc[end - 2].whitespace_ and doc[end - 1].tag_ != "POS":
-        end -= 1
+        end -= 1  # "Trump Thursday": the day the NER glued to the name
     return start, end
 
 
