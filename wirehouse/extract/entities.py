@@ -230,9 +230,9 @@ def _resolve(
         match = known_actor(name, published, person=etype == "PERSON")
         if match is not None:
             key = name_key(match.canonical)
-            code, country, role, known = match.code, match.country, match.role, True
-            if has_no_country(match):
-                country = None
+            code, country, role = match.code, match.country, match.role
+            # An entry that gives a country, or says there is none, outweighs the text's votes.
+            known = country is not None or has_no_country(match)
         if etype == "PERSON" and (match is None or match.source != "lexicon") and (
                 igo := context_igo(span, published)):
             # The text says who the person acts for here; the dictionaries' dates end ~2015.
