@@ -37,14 +37,15 @@ def test_added_contract_column_migrates_without_reload(tmp_path: Path,
     new_field = col("summary", pa.string(), "One-sentence summary of the article.")
     monkeypatch.setitem(TABLES, "documents", Table(
         old.name, old.doc, old.schema.append(new_field), old.key, old.replace_by_doc))
-    monkeypatch.setattr(wirehouse.warehouse.load, "SCHEMA_VERSION", 2)
+    bumped = wirehouse.warehouse.load.SCHEMA_VERSION + 1
+    monkeypatch.setattr(wirehouse.warehouse.load, "SCHEMA_VERSION", bumped)
 
     # A run with nothing new still migrates: no document is re-read or re-extracted.
     publish(settings.warehouse, "migrate", {}, settings.sql_dir, settings.reference_dir)
     assert _rows(settings.warehouse, "SELECT doc_id, run_id, title FROM raw.documents") == before
     assert _rows(settings.warehouse, "SELECT summary FROM raw.documents") == [(None,)]
     versions = _rows(settings.warehouse, "SELECT version FROM raw.schema_version ORDER BY 1")
-    assert versions[-1] == (2,) and (1,) in versions
+    assert versions[-1] == (bumped,) and (bumped - 1,) in versions
     # The column flows through staging and is documented from the contract.
     assert _rows(settings.warehouse, "SELECT count(summary) FROM staging.documents") == [(0,)]
     con = duckdb.connect(settings.warehouse, read_only=True)

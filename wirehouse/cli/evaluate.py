@@ -28,3 +28,17 @@ def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file
     from wirehouse.evaluate.events import evaluate_events
 
     typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
+
+
+@eval_app.command("countries")
+def eval_countries(
+    file: Annotated[str, typer.Argument(help="Articles JSONL (text, published_at).")],
+    expected: Annotated[str | None, typer.Option(
+        help="Reviewed expected values (default tests/golden/entity_countries.json).")] = None,
+) -> None:
+    """Entities with more than 2 mentions (type, country, IGO code) as marts.entities gives
+    them, and the reviewed expected values checked."""
+    from wirehouse.evaluate.countries import evaluate_countries
+
+    typer.echo(json.dumps(evaluate_countries(file, get_settings(), expected), indent=1,
+                          default=str))

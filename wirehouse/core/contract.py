@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 # Bump when a column is added; the loader migrates older warehouses by ALTER TABLE ADD COLUMN.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: entities.actor_code
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -116,8 +116,17 @@ ENTITIES = Table(
             nullable=False),
         col("name", pa.string(), "Canonical name (longest full form in the document).",
             nullable=False),
-        col("country_iso3", pa.string(), "ISO 3166 alpha-3 country the entity is or is tied to."),
+        col("country_iso3", pa.string(),
+            "ISO 3166 alpha-3 country of the entity in this document, by evidence: a place's "
+            "from the gazetteer; a known person's or body's from the lexicon or the Phoenix "
+            "dictionaries on the publication date; else the one the text ties it to "
+            "(\"Chinese official X\"). Null for IGOs, NGOs and armed groups across borders. "
+            "marts.entities keeps a country only where documents agree."),
         col("role", pa.string(), "CAMEO role code when the text gives one (GOV, MIL, MED...)."),
+        col("actor_code", pa.string(),
+            "CAMEO actor code the lexicon or the Phoenix dictionaries give the entity on the "
+            "publication date (USAGOV, IGOUNO, IGOWSTNAT; a country's own code for a "
+            "country); null when neither knows it."),
         col("num_mentions", pa.int32(), "Mentions of the entity in the document.",
             nullable=False),
         col("first_start_char", pa.int32(), "Offset of the first mention.", nullable=False),

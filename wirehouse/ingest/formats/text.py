@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.ingest.dateline import dateline_published
 from wirehouse.ingest.formats.common import FIRST_BYTES, decode_text, parse_time
 
 # A photo credit closes the caption block ("AP Photo/ Elizabeth Dalziel", "Getty Images").
@@ -115,6 +116,7 @@ def read_text(uri: str, data: bytes, meta: dict[str, Any]) -> Iterator[RawDocume
         caption=parts["caption"],
         url=meta.get("url"),
         source=meta.get("source"),
-        published_at=parse_time(meta.get("published_at")),
+        # A sidecar's date first; else a wire dateline's ("CARACAS, March 3 (Reuters) -").
+        published_at=parse_time(meta.get("published_at")) or dateline_published(body),
         language=meta.get("language"),
     )
