@@ -38,6 +38,8 @@ grouped AS (
 -- Wilson score interval, z = 1.96.
 scored AS (
     SELECT *, num_right / reviewed AS p, reviewed AS n, 1.96 AS z FROM grouped
+    -- No verdicts, no estimate: an empty sample gives no row (0/0 would be NaN).
+    WHERE reviewed > 0
 )
 SELECT
     s.breakdown,
