@@ -158,6 +158,7 @@ def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
     summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
     summary.quarantined = ingested.quarantined
+    summary.unsupported_languages = ingested.unsupported_languages
     logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
                 "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
                 len(ingested.batches), ingested.skipped, ingested.quarantined)

@@ -33,6 +33,18 @@ class Settings:
     jsonl_mapping: str = ""
     # Local copies of a warehouse on object storage ("": $XDG_CACHE_HOME/wirehouse).
     cache_dir: str = ""
+    # Input bounds (README "Bad input"): bytes one input may inflate to; characters of a
+    # body sent to spaCy (its parser and NER need ~1 GB per 100,000); a longer body is
+    # loaded in parts ("split") or quarantined ("quarantine").
+    max_input_bytes: int = 16 * 1024**3
+    max_doc_chars: int = 100_000
+    long_documents: str = "split"
+    # What a flow run of a deployment may read (sources) and write (lake, warehouse):
+    # os.pathsep-separated folders or URL prefixes, beside the values prefect.yaml declares
+    # for that deployment (README "Threat model"). Runs started by `wirehouse run` are the
+    # user's own and are not confined.
+    allowed_sources: str = ""
+    allowed_outputs: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -67,6 +79,11 @@ class Settings:
                 raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
             if not isinstance(mapping, dict):
                 raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
+        if self.long_documents not in ("split", "quarantine"):
+            raise ValueError("WIREHOUSE_LONG_DOCUMENTS must be split or quarantine, got "
+                             f"{self.long_documents!r}")
+        if self.max_doc_chars < 1 or self.max_input_bytes < 1:
+            raise ValueError("WIREHOUSE_MAX_DOC_CHARS and _MAX_INPUT_BYTES must be >= 1")
         if self.task_runner not in ("process", "thread", "dask"):
             raise ValueError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"

@@ -24,6 +24,7 @@ from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
 
 from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.core.settings import Settings
 from wirehouse.ingest.bounds import CappedReader, NotRegular, kind, open_regular
 from wirehouse.ingest.checks import checked_document
 from wirehouse.ingest.formats.common import FIRST_BYTES, Reader, StreamReader, read_sidecar
@@ -58,6 +59,11 @@ class InputLimits:
     max_doc_chars: int = 100_000
     split_long: bool = True
     allowed: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, settings: Settings, allowed: tuple[str, ...] | None = None) -> InputLimits:
+        return cls(settings.max_input_bytes, settings.max_doc_chars,
+                   settings.long_documents == "split", allowed)
 
 
 def _has_protocol(raw: str) -> bool:

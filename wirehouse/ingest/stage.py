@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
-from wirehouse.ingest.discover import read_inputs
+from wirehouse.ingest.discover import InputLimits, read_inputs
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir, write_rows
 
@@ -34,6 +34,8 @@ class IngestResult:
     skipped: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    # Declared languages the English pipeline does not process -> documents read.
+    unsupported_languages: dict[str, int] = field(default_factory=dict)
 
 
 def neardup_index_path(settings: Settings) -> str:
@@ -103,7 +105,7 @@ class PendingWork:
 
 
 def pending_work(paths: Iterable[str], settings: Settings, known: Known,
-                 signature: str) -> PendingWork:
+                 signature: str, allowed: tuple[str, ...] | None = None) -> PendingWork:
     """Whether a run over ``paths`` would change the warehouse, and the first reason found.
 
     It would not when every document is unchanged and every location and rejected input was
@@ -111,7 +113,8 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     """
     seen = _Seen()
     inputs = 0
-    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
+                        InputLimits.of(settings, allowed))
     for kind, item in classify(items, known, signature, False, seen):
         inputs += 1
         if kind in ("new", "stale"):
@@ -132,6 +135,7 @@ def ingest(
     started_at: datetime,
     force: bool = False,
     on_stage: Callable[[], object] | None = None,
+    allowed: tuple[str, ...] | None = None,
 ) -> IngestResult:
     """Stage new or stale documents as Parquet batches of ``settings.batch_size``.
 
@@ -139,7 +143,8 @@ def ingest(
     loaded with); ``signature`` is the current one. ``on_stage`` is called once, before the
     first document is staged: the flow starts loading the model then, while ingest goes on.
     A run with work records every source location, skipped documents included, and every
-    rejected input; a run without work (pending_work is None) writes nothing.
+    rejected input; a run without work (pending_work is None) writes nothing. ``allowed``
+    confines what is read to those roots (a deployment's allow-list).
     """
     result = IngestResult(run_id)
     staged: list[dict[str, object]] = []
@@ -156,12 +161,16 @@ def ingest(
             result.batches.append(path)
             staged.clear()
 
-    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
+                        InputLimits.of(settings, allowed))
     for kind, item in classify(items, known, signature, force, seen):
         if isinstance(item, Rejected):
             quarantine.append(_quarantine_row(item, run_id, started_at))
             continue
         result.read += 1
+        if item.language not in (None, "en"):
+            langs = result.unsupported_languages
+            langs[str(item.language)] = langs.get(str(item.language), 0) + 1
         sources[(item.doc_id, item.uri)] = {
             "doc_id": item.doc_id, "uri": item.uri, "first_seen": started_at,
             "last_seen": started_at, "run_id": run_id,
