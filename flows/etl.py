@@ -17,7 +17,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
-from flows.task_runners import BATCH_CACHE, extract_plan, outputs_exist, result_storage
+from flows.task_runners import BatchCache, batch_cache_key, extract_plan
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract.host import running_host, start_host, stop_host, wanted
@@ -62,21 +62,30 @@ def ingest_sources(sources: list[str], run_id: str, settings: Settings, signatur
 
 
 # One retry: extraction is deterministic, but the task also reads and writes the lake.
+# Finished batches are cached by BatchCache (signed JSON in the lake), not by Prefect's
+# result persistence, whose records can carry code (flows.task_runners).
 @task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5, cache_policy=BATCH_CACHE, persist_result=True,
-      task_run_name="extract-{part}")
+      retry_jitter_factor=0.5, persist_result=False, task_run_name="extract-{part}")
 def extract(staged_path: str, run_id: str, settings: Settings, part: str,
-            signature: str) -> dict[str, str]:
-    """NLP, entities and events for one staged batch. ``signature`` (extractor version and
-    model) only feeds the cache key: a new model or extractor never reuses a batch."""
+            signature: str, refresh: bool = False) -> dict[str, str]:
+    """NLP, entities and events for one staged batch, or the batch's files from an earlier
+    run over the same documents with the same ``signature`` (extractor version and model);
+    ``refresh`` extracts again anyway."""
+    cache = BatchCache.of(settings)
+    key = batch_cache_key(staged_path, settings, signature)
+    if not refresh and (cached := cache.get(key)) is not None:
+        return cached
     host = running_host()
     if host is not None:
-        return host.extract_batch(staged_path, run_id, settings, part)
-    # Imported here: spaCy's import costs seconds, and the flow process never needs it when
-    # an extraction host does the work.
-    from wirehouse.extract.batch import extract_batch
+        outputs = host.extract_batch(staged_path, run_id, settings, part)
+    else:
+        # Imported here: spaCy's import costs seconds, and the flow process never needs it
+        # when an extraction host does the work.
+        from wirehouse.extract.batch import extract_batch
 
-    return extract_batch(staged_path, run_id, settings, part)
+        outputs = extract_batch(staged_path, run_id, settings, part)
+    cache.put(key, outputs)
+    return outputs
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -107,15 +116,14 @@ def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signatu
     logger = get_run_logger()
     sizes = _batch_sizes(ingested.batches)
     runner, task_settings = extract_plan(settings, len(sizes))
-    task_ = extract.with_options(result_storage=result_storage(settings), refresh_cache=force)
     progress.stage("extract", sum(sizes))
     logger.info("extracting %d documents in %d batches on %s", sum(sizes), len(sizes),
                 type(runner).__name__)
     with runner:
         futures: dict[PrefectFuture[Any], int] = {
-            runner.submit(task_, {"staged_path": path, "run_id": run_id,
-                                  "settings": task_settings, "part": f"{i:05d}",
-                                  "signature": signature}): i
+            runner.submit(extract, {"staged_path": path, "run_id": run_id,
+                                    "settings": task_settings, "part": f"{i:05d}",
+                                    "signature": signature, "refresh": force}): i
             for i, path in enumerate(ingested.batches)
         }
         outputs: dict[int, dict[str, str]] = {}
@@ -135,13 +143,6 @@ def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signatu
         raise BatchesFailed(
             f"{len(failures)} of {len(sizes)} batches failed; nothing was loaded. Finished "
             f"batches are cached: re-running the flow redoes only these:\n" + "\n".join(failures))
-    for i, out in outputs.items():
-        if not outputs_exist(out):
-            # The cache points at files that compaction or a cleanup has since moved.
-            logger.info("batch %05d: cached files are gone, extracting again", i)
-            outputs[i] = extract.with_options(result_storage=result_storage(settings),
-                                              refresh_cache=True)(
-                ingested.batches[i], run_id, task_settings, f"{i:05d}", signature)
     return [outputs[i] for i in sorted(outputs)]
 
 
