@@ -17,6 +17,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
+from flows.connections import postgres_dsn, scrub
 from flows.task_runners import BatchCache, batch_cache_key, extract_plan
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
@@ -101,9 +102,16 @@ def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
-def copy_to_postgres_task(warehouse: str, dsn: str) -> int:
-    """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically)."""
-    return len(copy_to_postgres(warehouse, dsn).rows)
+def copy_to_postgres_task(warehouse: str, connection: str) -> int:
+    """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically).
+    ``connection`` names the database (flows.connections); the DSN is resolved here and never
+    leaves this process, not even in an error message."""
+    dsn = postgres_dsn(connection)
+    try:
+        return len(copy_to_postgres(warehouse, dsn).rows)
+    except Exception as exc:
+        raise RuntimeError(f"copy to PostgreSQL ({connection}) failed: "
+                           f"{type(exc).__name__}: {scrub(str(exc), dsn)}") from None
 
 
 def _batch_sizes(batches: list[str]) -> list[int]:
@@ -178,10 +186,11 @@ def etl(
     lake: str | None = None,
     batch_size: int | None = None,
     force: bool = False,
-    publish_dsn: str | None = None,
+    export_postgres: str | None = None,
 ) -> RunSummary:
     """Read sources, extract entities and events from new or changed documents, load DuckDB;
-    with ``publish_dsn``, then copy ref and marts into that PostgreSQL database."""
+    with ``export_postgres``, the name of a connection (flows.connections: "env", a Secret
+    block, a DSN without password), then copy ref and marts into that PostgreSQL database."""
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     check_location(settings.lake, "lake")
     check_location(settings.warehouse, "warehouse")
@@ -203,10 +212,10 @@ def etl(
         summary.seconds["load"] = time.perf_counter() - t0
         summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
         logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
-        if publish_dsn:
+        if export_postgres:
             t0 = time.perf_counter()
             progress.stage("export")
-            copied = copy_to_postgres_task(settings.warehouse, publish_dsn)
+            copied = copy_to_postgres_task(settings.warehouse, export_postgres)
             summary.seconds["export"] = time.perf_counter() - t0
             logger.info("copied %d tables to PostgreSQL", copied)
     record_artifacts(summary)
