@@ -18,6 +18,7 @@ from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
 from flows.connections import postgres_dsn, scrub
+from flows.parameters import check_paths, deployment_run
 from flows.task_runners import BatchCache, batch_cache_key, extract_plan
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
@@ -53,13 +54,16 @@ def flow_run_id() -> tuple[str, datetime]:
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
 def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
-                   started_at: datetime, force: bool) -> IngestResult:
-    """Read the sources and stage new or changed documents; unreadable ones are quarantined."""
+                   started_at: datetime, force: bool,
+                   allowed: tuple[str, ...] | None = None) -> IngestResult:
+    """Read the sources and stage new or changed documents; unreadable ones are quarantined.
+    ``allowed``: the folders a deployment run may read under (flows.parameters)."""
     known = known_inputs(settings.warehouse, settings.cache_dir)
     # The host loads the model on another core while ingest reads on; a run with nothing
     # new never starts it.
     on_stage = (lambda: start_host(settings)) if wanted(settings) else None
-    return ingest(sources, run_id, settings, known, signature, started_at, force, on_stage)
+    return ingest(sources, run_id, settings, known, signature, started_at, force, on_stage,
+                  allowed)
 
 
 # One retry: extraction is deterministic, but the task also reads and writes the lake.
@@ -155,13 +159,14 @@ def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signatu
 
 
 def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
-                        started_at: datetime, force: bool, summary: RunSummary
+                        started_at: datetime, force: bool, summary: RunSummary,
+                        allowed: tuple[str, ...] | None
                         ) -> tuple[list[dict[str, str]], IngestResult]:
     logger = get_run_logger()
     t0 = time.perf_counter()
     progress.stage("ingest")
     signature = extraction_signature(settings.model, settings.reference_dir)
-    ingested = ingest_sources(sources, run_id, settings, signature, started_at, force)
+    ingested = ingest_sources(sources, run_id, settings, signature, started_at, force, allowed)
     summary.seconds["ingest"] = time.perf_counter() - t0
     summary.documents_read = ingested.read
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
@@ -191,6 +196,10 @@ def etl(
     """Read sources, extract entities and events from new or changed documents, load DuckDB;
     with ``export_postgres``, the name of a connection (flows.connections: "env", a Secret
     block, a DSN without password), then copy ref and marts into that PostgreSQL database."""
+    # A deployment's run comes through the API: its paths are checked against the owner's
+    # allow-list before anything is read or written (flows.parameters).
+    allowed = (check_paths(sources, lake, warehouse, get_settings()) if deployment_run()
+               else None)
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     check_location(settings.lake, "lake")
     check_location(settings.warehouse, "warehouse")
@@ -200,7 +209,7 @@ def etl(
 
     try:
         outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id, settings,
-                                                started_at, force, summary)
+                                                started_at, force, summary, allowed)
     finally:
         # Started by ingest (or by `wirehouse run`); loading needs no model.
         stop_host()
