@@ -97,7 +97,7 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
       retry_jitter_factor=0.5)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
-    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    files = collect_files(ingested.sources_file, ingested.quarantine_files, outputs)
     result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
                      settings.cache_dir)
     finish_ingest(ingested, settings)
@@ -214,7 +214,7 @@ def etl(
         # Started by ingest (or by `wirehouse run`); loading needs no model.
         stop_host()
 
-    if outputs or ingested.sources_file or ingested.quarantine_file:
+    if outputs or ingested.sources_file or ingested.quarantine_files:
         t0 = time.perf_counter()
         progress.stage("load")
         loaded = load(run_id, ingested, outputs, settings)

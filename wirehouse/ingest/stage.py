@@ -26,7 +26,7 @@ class IngestResult:
     run_id: str
     batches: list[str] = field(default_factory=list)
     sources_file: str | None = None
-    quarantine_file: str | None = None
+    quarantine_files: list[str] = field(default_factory=list)
     neardup_index: str | None = None
     read: int = 0
     new: int = 0
@@ -36,6 +36,10 @@ class IngestResult:
     quarantined: int = 0
     # Declared languages the English pipeline does not process -> documents read.
     unsupported_languages: dict[str, int] = field(default_factory=dict)
+
+
+# Quarantine rows held before they are written (~1 KB each).
+QUARANTINE_PART_ROWS = 10_000
 
 
 def neardup_index_path(settings: Settings) -> str:
@@ -161,11 +165,22 @@ def ingest(
             result.batches.append(path)
             staged.clear()
 
+    def flush_quarantine() -> None:
+        # Written as found, in parts: a flood of bad lines costs a part's rows of memory.
+        if quarantine:
+            part = f"ingest-{len(result.quarantine_files):05d}"
+            result.quarantine_files.append(
+                write_rows(str(out), "quarantine", quarantine, run_id, part))
+            result.quarantined += len(quarantine)
+            quarantine.clear()
+
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
                         InputLimits.of(settings, allowed))
     for kind, item in classify(items, known, signature, force, seen):
         if isinstance(item, Rejected):
             quarantine.append(_quarantine_row(item, run_id, started_at))
+            if len(quarantine) >= QUARANTINE_PART_ROWS:
+                flush_quarantine()
             continue
         result.read += 1
         if item.language not in (None, "en"):
@@ -199,11 +214,13 @@ def ingest(
             flush()
     flush()
 
-    result.quarantined = len(quarantine)
+    flush_quarantine()
     if not (result.batches or seen.new_rejections or seen.new_locations):
+        # Nothing to load: parts of a quarantine already known are not kept.
+        if result.quarantine_files:
+            storage.remove_tree(out)
+            result.quarantine_files = []
         return result
-    if quarantine:
-        result.quarantine_file = write_rows(str(out), "quarantine", quarantine, run_id, "ingest")
     if sources:
         result.sources_file = write_rows(
             str(out), "document_sources", list(sources.values()), run_id, "ingest"
