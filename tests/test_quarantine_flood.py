@@ -34,3 +34,41 @@ def test_flood_is_written_in_parts_and_loaded_whole(tmp_path: Path,
     again = run_library(settings, [str(dump)])["ingested"]
     assert isinstance(again, stage.IngestResult) and again.quarantine_files == []
     assert not list((Path(settings.lake) / "_staging").glob("*"))
+
+
+def test_an_input_rejected_whole_is_not_read_again_while_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    from wirehouse.ingest import discover
+
+    blank = tmp_path / "blank.jsonl.gz"
+    blank.write_bytes(gzip.compress(b"\n" * 1_000_000))
+    good = tmp_path / "good.txt"
+    good.write_text("Headline\n\nThe minister of Portugal met the ambassador of Kenya.\n")
+    settings = make_settings(tmp_path)
+    opened: list[str] = []
+    real_open = discover._open_file
+
+    def spy(inp: discover.Input, path: str) -> object:
+        opened.append(Path(path).name)
+        return real_open(inp, path)
+
+    monkeypatch.setattr(discover, "_open_file", spy)
+    run_library(settings, [str(blank), str(good)])
+    assert opened == ["blank.jsonl.gz", "good.txt"]
+    opened.clear()
+    run_library(settings, [str(blank), str(good)])
+    assert opened == ["good.txt"]  # a stat of blank.jsonl.gz told it is unchanged
+    blank.write_bytes(gzip.compress(b"\n" * 999_999))
+    opened.clear()
+    run_library(settings, [str(blank), str(good)])
+    assert opened == ["blank.jsonl.gz", "good.txt"]  # changed: read again
+    opened.clear()
+    run_library(settings, [str(blank), str(good)])
+    assert opened == ["good.txt"]  # and its new stat kept, though nothing was loaded
+    con = duckdb.connect(settings.warehouse, read_only=True)
+    try:
+        assert con.execute("SELECT reason FROM raw.quarantine").fetchall() == [("empty",)]
+    finally:
+        con.close()

@@ -15,7 +15,7 @@ import stat
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, cast
 
@@ -59,11 +59,15 @@ class InputLimits:
     max_doc_chars: int = 100_000
     split_long: bool = True
     allowed: tuple[str, ...] | None = None
+    # uri -> fingerprint of local inputs rejected whole before and known to the warehouse:
+    # while the file's stat is the same, it is not read again.
+    rejected_before: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, settings: Settings, allowed: tuple[str, ...] | None = None) -> InputLimits:
+    def of(cls, settings: Settings, allowed: tuple[str, ...] | None = None,
+           rejected_before: Mapping[str, str] | None = None) -> InputLimits:
         return cls(settings.max_input_bytes, settings.max_doc_chars,
-                   settings.long_documents == "split", allowed)
+                   settings.long_documents == "split", allowed, rejected_before or {})
 
 
 def _has_protocol(raw: str) -> bool:
@@ -324,13 +328,32 @@ def read_inputs(paths: Iterable[str], max_bytes: int,
         if refused is not None:
             yield refused
             continue
+        fingerprint = _fingerprint(inp)
+        if fingerprint and limits.rejected_before.get(inp.uri) == fingerprint:
+            continue  # rejected whole before, unchanged since: a stat, not a read
         suffix = _suffix(inp.path)
         if suffix in STREAM_READERS:
             items = _read_stream(inp, limits, max_bytes, STREAM_READERS[suffix],
                                  jsonl_mapping or {})
         else:
             items = _read_bytes(inp, max_bytes, BYTE_READERS[suffix or ""])
-        yield from documents(inp.uri, items, limits)
+        for item in documents(inp.uri, items, limits):
+            if fingerprint and isinstance(item, Rejected) and item.record is None and (
+                    item.uri == inp.uri):
+                item = replace(item, fingerprint=fingerprint)
+            yield item
+
+
+def _fingerprint(inp: Input) -> str:
+    """A local file's identity and version (inode, size, mtime, ctime, mode): what a re-read
+    of an input rejected whole depends on. "" for remote inputs (always read)."""
+    if not _is_local(inp):
+        return ""
+    try:
+        st = os.stat(inp.path)
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_mode}"
 
 
 def documents(uri: str, items: Iterator[RawDocument | Rejected],

@@ -6,6 +6,7 @@ the current extractor version and model is not staged for NLP again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ class IngestResult:
     sources_file: str | None = None
     quarantine_files: list[str] = field(default_factory=list)
     neardup_index: str | None = None
+    rejected_inputs: str | None = None  # this run's inputs rejected whole, with their stat
     read: int = 0
     new: int = 0
     stale: int = 0
@@ -40,6 +42,25 @@ class IngestResult:
 
 # Quarantine rows held before they are written (~1 KB each).
 QUARANTINE_PART_ROWS = 10_000
+
+
+def rejected_inputs_path(settings: Settings) -> str:
+    return str(storage.join(settings.lake, "_state", "rejected-inputs.json"))
+
+
+def rejected_before(settings: Settings, known: Known) -> dict[str, str]:
+    """uri -> fingerprint of the inputs rejected whole by earlier runs whose rejection the
+    warehouse holds (a rebuilt warehouse reads them again)."""
+    path = rejected_inputs_path(settings)
+    if not storage.exists(path):
+        return {}
+    try:
+        recorded = json.loads(storage.read_bytes(path))
+    except ValueError:
+        return {}
+    return {uri: str(entry["fingerprint"]) for uri, entry in recorded.items()
+            if isinstance(entry, dict) and _quarantine_id(Rejected(
+                uri, str(entry.get("reason")), "")) in known.rejections}
 
 
 def neardup_index_path(settings: Settings) -> str:
@@ -118,7 +139,7 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     seen = _Seen()
     inputs = 0
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
-                        InputLimits.of(settings, allowed))
+                        InputLimits.of(settings, allowed, rejected_before(settings, known)))
     for kind, item in classify(items, known, signature, False, seen):
         inputs += 1
         if kind in ("new", "stale"):
@@ -175,9 +196,13 @@ def ingest(
             quarantine.clear()
 
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
-                        InputLimits.of(settings, allowed))
+                        InputLimits.of(settings, allowed, rejected_before(settings, known)))
+    rejected_inputs: dict[str, dict[str, str]] = {}
     for kind, item in classify(items, known, signature, force, seen):
         if isinstance(item, Rejected):
+            if item.fingerprint:
+                rejected_inputs[item.uri] = {"fingerprint": item.fingerprint,
+                                             "reason": item.reason}
             quarantine.append(_quarantine_row(item, run_id, started_at))
             if len(quarantine) >= QUARANTINE_PART_ROWS:
                 flush_quarantine()
@@ -216,10 +241,13 @@ def ingest(
 
     flush_quarantine()
     if not (result.batches or seen.new_rejections or seen.new_locations):
-        # Nothing to load: parts of a quarantine already known are not kept.
+        # Nothing to load: parts of a quarantine already known are not kept, and the stat
+        # of inputs whose (known) rejection was read again is kept for the next run.
         if result.quarantine_files:
             storage.remove_tree(out)
             result.quarantine_files = []
+        if rejected_inputs:
+            _merge_rejected_inputs(rejected_inputs, rejected_inputs_path(settings))
         return result
     if sources:
         result.sources_file = write_rows(
@@ -228,6 +256,9 @@ def ingest(
     if index is not None:
         result.neardup_index = str(storage.join(out, "neardup.idx"))
         index.save(result.neardup_index)
+    if rejected_inputs:
+        result.rejected_inputs = str(storage.join(out, "rejected-inputs.json"))
+        _merge_rejected_inputs(rejected_inputs, result.rejected_inputs)
     return result
 
 
@@ -235,4 +266,20 @@ def finish_ingest(result: IngestResult, settings: Settings) -> None:
     """After a successful load: keep the near-duplicate index, drop the staged batches."""
     if result.neardup_index and storage.exists(result.neardup_index):
         storage.move(result.neardup_index, neardup_index_path(settings))
+    if result.rejected_inputs and storage.exists(result.rejected_inputs):
+        _merge_rejected_inputs(json.loads(storage.read_bytes(result.rejected_inputs)),
+                               rejected_inputs_path(settings))
     storage.remove_tree(staging_dir(settings.lake, result.run_id))
+
+
+def _merge_rejected_inputs(entries: dict[str, dict[str, str]], kept: str) -> None:
+    """``entries`` added to the whole-input rejections kept at ``kept`` (a later entry for
+    the same uri wins)."""
+    merged: dict[str, object] = {}
+    if storage.exists(kept):
+        try:
+            merged = json.loads(storage.read_bytes(kept))
+        except ValueError:
+            merged = {}
+    merged.update(entries)
+    storage.write_bytes(kept, json.dumps(merged, sort_keys=True).encode())
