@@ -14,9 +14,9 @@ import duckdb
 import psycopg
 from conftest import INITDB, pg_required
 from typer.testing import CliRunner
-from wirehouse.warehouse.docs import build_reference_warehouse
 
 from wirehouse.core.settings import Settings
+from wirehouse.warehouse.docs import build_reference_warehouse
 from wirehouse.warehouse.postgres import copy_to_postgres
 
 pytestmark = pg_required
