@@ -11,11 +11,11 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from wirehouse.warehouse.docs import generate, readme_with_summary
 
 from wirehouse.core.contract import TABLES, to_table
 from wirehouse.core.settings import PROJECT_ROOT, Settings
 from wirehouse.warehouse.comments import stale_entries, undocumented
+from wirehouse.warehouse.docs import generate, readme_with_summary
 from wirehouse.warehouse.load import publish
 from wirehouse.warehouse.models import CheckFailed, run_checks
 
