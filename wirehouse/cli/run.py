@@ -37,9 +37,11 @@ def run(
         "--check/--no-check",
         help="First read the sources without Prefect and start no flow run when nothing "
              "in them is new or changed.")] = True,
-    publish_dsn: Annotated[str | None, typer.Option(
-        envvar="WIREHOUSE_PG_DSN",
-        help="After loading, copy ref and marts into this PostgreSQL database.")] = None,
+    export_postgres: Annotated[str | None, typer.Option(
+        help="After loading, copy ref and marts into this PostgreSQL database: 'env' "
+             "(WIREHOUSE_PG_DSN or WIREHOUSE_PG_DSN_FILE), a Prefect Secret block name, or a "
+             "DSN without password (~/.pgpass). Never a password: it would show in ps and "
+             "the flow run's parameters.")] = None,
 ) -> None:
     """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
 
@@ -47,6 +49,13 @@ def run(
     starts (127.0.0.1, state in $PREFECT_HOME/wirehouse-server.json) and later runs reuse.
     """
     sources = paths or ["seeds/*.txt"]
+    if export_postgres:
+        from flows.connections import ConnectionNameError, postgres_dsn
+
+        try:
+            postgres_dsn(export_postgres)  # a name that does not resolve fails before the run
+        except ConnectionNameError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--export-postgres") from None
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     if host.wanted(settings) and (check or force):
         # The model loads on the other core from now on, while the sources are checked and
@@ -78,7 +87,7 @@ def run(
     with nullcontext() if ephemeral else using(ensure_server()), \
             TerminalProgress(enabled=show_progress), _attached_run_settings():
         summary = etl(sources=sources, warehouse=warehouse, lake=lake,
-                      batch_size=batch_size, force=force, publish_dsn=publish_dsn)
+                      batch_size=batch_size, force=force, export_postgres=export_postgres)
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind is slow;
     # with that heap frozen out of its reach, the exit is quick. (At exit, not here: a test

@@ -39,6 +39,19 @@ class Settings:
     # 1: the marts leave out event mentions an analyst reviewed as wrong (raw keeps them).
     exclude_reviewed_wrong: int = 0
 
+    # Input bounds (README "Bad input"): bytes one input may inflate to; characters of a
+    # body sent to spaCy (its parser and NER need ~1 GB per 100,000); a longer body is
+    # loaded in parts ("split") or quarantined ("quarantine").
+    max_input_bytes: int = 16 * 1024**3
+    max_doc_chars: int = 100_000
+    long_documents: str = "split"
+    # What a flow run of a deployment may read (sources) and write (lake, warehouse):
+    # os.pathsep-separated folders or URL prefixes, beside the values prefect.yaml declares
+    # for that deployment (README "Threat model"). Runs started by `wirehouse run` are the
+    # user's own and are not confined.
+    allowed_sources: str = ""
+    allowed_outputs: str = ""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -74,6 +87,12 @@ class Settings:
                 raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
         if self.exclude_reviewed_wrong not in (0, 1):
             raise ValueError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
+
+        if self.long_documents not in ("split", "quarantine"):
+            raise ValueError("WIREHOUSE_LONG_DOCUMENTS must be split or quarantine, got "
+                             f"{self.long_documents!r}")
+        if self.max_doc_chars < 1 or self.max_input_bytes < 1:
+            raise ValueError("WIREHOUSE_MAX_DOC_CHARS and _MAX_INPUT_BYTES must be >= 1")
         if self.task_runner not in ("process", "thread", "dask"):
             raise ValueError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"

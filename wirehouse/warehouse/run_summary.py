@@ -20,6 +20,8 @@ class RunSummary:
     documents_skipped: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    # Declared languages the English pipeline does not process -> documents (kept, no NLP).
+    unsupported_languages: dict[str, int] = field(default_factory=dict)
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_total: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -57,6 +59,10 @@ def render(summary: RunSummary, top: list[tuple[Any, ...]]) -> str:
         f"skipped {s.documents_skipped} (unchanged), duplicates {s.duplicates}, "
         f"quarantined {s.quarantined}",
     ]
+    if s.unsupported_languages:
+        lines.append("declared in a language the pipeline does not process (kept, not "
+                     "extracted): " + ", ".join(f"{k} {v}" for k, v in
+                                                 sorted(s.unsupported_languages.items())))
     if s.rows_total:
         width = max(len(k) for k in s.rows_total)
         lines.append("rows (loaded this run / total):")
