@@ -10,15 +10,19 @@ from wirehouse.cli.app import WarehouseOpt, app
 from wirehouse.core.settings import get_settings
 from wirehouse.warehouse.store import readable
 
-export_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True)
+export_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True,
+                         epilog="Example: WIREHOUSE_PG_DSN=postgresql://bi@localhost/news "
+                                "wirehouse export postgres")
 app.add_typer(export_app, name="export")
 
 
-@export_app.command("postgres")
+@export_app.command("postgres", epilog="Example: WIREHOUSE_PG_DSN=postgresql://bi@localhost/news "
+                                        "wirehouse export postgres --include-raw")
 def export_postgres(
-    dsn: Annotated[str, typer.Option(envvar="WIREHOUSE_PG_DSN",
+    dsn: Annotated[str, typer.Option(envvar="WIREHOUSE_PG_DSN", metavar="DSN",
                                      help="libpq DSN or URL of the target database.")],
-    include_raw: Annotated[bool, typer.Option(help="Also copy the raw schema.")] = False,
+    include_raw: Annotated[bool, typer.Option(
+        "--include-raw", help="Also copy the raw schema.")] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Copy ref and marts (optionally raw) into PostgreSQL, swapped in atomically."""

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wirehouse.core.errors import SettingsError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,7 +48,7 @@ class Settings:
                 try:
                     values[f.name] = int(raw)
                 except ValueError as exc:
-                    raise ValueError(
+                    raise SettingsError(
                         f"WIREHOUSE_{f.name.upper()} must be an integer, got {raw!r}"
                     ) from exc
             else:
@@ -57,18 +59,18 @@ class Settings:
 
     def validate(self) -> None:
         if self.n_process < 1:
-            raise ValueError("WIREHOUSE_N_PROCESS must be >= 1")
+            raise SettingsError("WIREHOUSE_N_PROCESS must be >= 1")
         if self.batch_size < 1 or self.nlp_batch_size < 1:
-            raise ValueError("batch sizes must be >= 1")
+            raise SettingsError("batch sizes must be >= 1")
         if self.jsonl_mapping:
             try:
                 mapping = json.loads(self.jsonl_mapping)
             except ValueError as exc:
-                raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
+                raise SettingsError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
             if not isinstance(mapping, dict):
-                raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
+                raise SettingsError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
         if self.task_runner not in ("process", "thread", "dask"):
-            raise ValueError(
+            raise SettingsError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"
             )
 

@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import IO, cast
 
 import fsspec
-from fsspec.core import url_to_fs
 
 from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.core.errors import NoInputError
 from wirehouse.ingest.formats.common import FIRST_BYTES, Reader, StreamReader, read_sidecar
 from wirehouse.ingest.formats.html import read_html
 from wirehouse.ingest.formats.jsonl import read_jsonl
 from wirehouse.ingest.formats.text import read_text
 from wirehouse.ingest.formats.warc import read_warc
+from wirehouse.lake.storage import filesystem
 
 # Whole-file formats: read (bounded by max_bytes) and handed over as bytes. A new input
 # format is a module in formats/ and a line here.
@@ -63,7 +64,7 @@ def _visible(rel: str) -> bool:
 def _discover_local(raw: str, fs: fsspec.AbstractFileSystem) -> Iterator[Input]:
     matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
     if not matches or not Path(matches[0]).exists():
-        raise FileNotFoundError(f"no input matches {raw!r}")
+        raise NoInputError(f"no input matches {raw!r}: check the path, folder or glob")
     for match in matches:
         p = Path(match)
         if p.is_dir():
@@ -78,11 +79,11 @@ def _discover_local(raw: str, fs: fsspec.AbstractFileSystem) -> Iterator[Input]:
 
 
 def _discover_url(raw: str) -> Iterator[Input]:
-    fs, path = url_to_fs(raw)
+    fs, path = filesystem(raw)
     matches = sorted(fs.glob(path)) if glob.has_magic(path) else (
         [path] if fs.exists(path) else [])
     if not matches:
-        raise FileNotFoundError(f"no input matches {raw!r}")
+        raise NoInputError(f"no input matches {raw!r}: check the path, folder or glob")
     for match in matches:
         if fs.isdir(match):
             base = match.rstrip("/")
