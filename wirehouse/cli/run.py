@@ -23,7 +23,7 @@ from wirehouse.extract.nlp import extraction_signature
 from wirehouse.ingest.discover import discover
 from wirehouse.ingest.stage import pending_work
 from wirehouse.warehouse.load import known_inputs
-from wirehouse.warehouse.run_summary import render, top_entities
+from wirehouse.warehouse.run_summary import read_report, render
 
 
 @app.command(epilog="Example: wirehouse run 'seeds/*.txt' dump.jsonl.gz --warehouse "
@@ -47,6 +47,8 @@ def run(
         "--check/--no-check",
         help="First read the sources without Prefect and start no flow run when nothing "
              "in them is new or changed.")] = True,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List every input the run quarantined or skipped.")] = False,
     publish_dsn: Annotated[str | None, typer.Option(
         envvar="WIREHOUSE_PG_DSN", metavar="DSN",
         help="After loading, copy ref and marts into this PostgreSQL database.")] = None,
@@ -85,15 +87,23 @@ def run(
         _warehouse_state(settings)  # a file that is no warehouse: one line, not a failed flow
     # Imported only once there is work: Prefect's import costs seconds of CPU, and the
     # no-op check above exists so that unchanged sources never pay it.
+    from prefect.utilities.urls import url_for
+
     from flows.etl import etl
     from flows.prefect_server import ensure_server, using
 
     with nullcontext() if ephemeral else using(ensure_server()), \
             TerminalProgress(enabled=show_progress), _attached_run_settings(), \
             user_errors_off_the_console():
-        summary = etl(sources=sources, warehouse=warehouse, lake=lake,
-                      batch_size=batch_size, force=force, publish_dsn=publish_dsn)
-    typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+        state = etl(sources=sources, warehouse=warehouse, lake=lake, batch_size=batch_size,
+                    force=force, publish_dsn=publish_dsn, return_state=True)
+        # Prefect's temporary server is gone with the run: its UI has no page to show.
+        flow_run_url = None if ephemeral else url_for(
+            "flow-run", obj_id=state.state_details.flow_run_id)
+        summary = state.result()
+    report = read_report(summary)
+    report.flow_run_url = flow_run_url
+    typer.echo(render(report, verbose=verbose))
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind is slow;
     # with that heap frozen out of its reach, the exit is quick. (At exit, not here: a test
     # calling this command keeps its process.)
