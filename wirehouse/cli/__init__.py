@@ -7,8 +7,8 @@ spaCy, psycopg) in their own bodies, so `wirehouse sql`, `--help` and the no-op 
 the app, with a user's mistakes printed as one line.
 """
 
-from wirehouse.cli import evaluate, export, run, schedule, server, sql
+from wirehouse.cli import evaluate, export, run, schedule, server, sql, superset
 from wirehouse.cli.app import app
 from wirehouse.cli.entry import main
 
-__all__ = ["app", "evaluate", "export", "main", "run", "schedule", "server", "sql"]
+__all__ = ["app", "evaluate", "export", "main", "run", "schedule", "server", "sql", "superset"]
