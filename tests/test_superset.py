@@ -101,7 +101,9 @@ def test_connection_test_passes_and_lists_the_schemas(up: Up) -> None:
     (db,) = up.api.call("GET", "/api/v1/database/")["result"]
     assert db["database_name"] == "wirehouse" and db["backend"] == "duckdb"
     schemas = up.api.call("GET", f"/api/v1/database/{db['id']}/schemas/")["result"]
-    assert {"wirehouse.marts", "wirehouse.ref", "wirehouse.raw"} <= set(schemas)
+    # DuckDB's catalog is the file's name: wirehouse.marts for wirehouse.duckdb, wh.marts here.
+    catalog = up.warehouse.stem
+    assert {f"{catalog}.marts", f"{catalog}.ref", f"{catalog}.raw"} <= set(schemas)
     engines = up.api.call("GET", "/api/v1/database/available/")["databases"]
     assert "DuckDB" in {e["name"] for e in engines}  # the engine the README names
 
