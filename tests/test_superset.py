@@ -149,3 +149,25 @@ def test_ctrl_c_stops_superset_and_leaves_nothing_running(up: Up) -> None:
     assert "superset: stopped" in up.proc.stdout.read()
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive
+
+
+def test_a_second_start_keeps_the_dashboard_as_it_is(up: Up) -> None:
+    assert up.proc.poll() is not None  # the test above stopped the first one
+    proc = subprocess.Popen([sys.executable, "-m", "wirehouse.cli", "superset",
+                             "--port", str(_free_port())], env=up.env, cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(600, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("ready: "):
+                break
+        assert any("kept as it is" in line for line in lines), "".join(lines)
+        assert not any("installing" in line or "setting up" in line for line in lines)
+    finally:
+        watchdog.cancel()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(120) == 0

@@ -78,6 +78,11 @@ class SupersetApi:
         self._send(urllib.request.Request(self.url + "/api/v1/dashboard/import/", body,
                                           headers, method="POST"))
 
+    def has_dashboard(self, slug: str) -> bool:
+        found = self.call("GET", "/api/v1/dashboard/?q=(filters:!((col:slug,opr:eq,value:"
+                                 f"'{slug}')))")
+        return bool(found["count"])
+
     def dashboard_charts(self, slug: str) -> list[dict[str, Any]]:
         return list(self.call("GET", f"/api/v1/dashboard/{slug}/charts")["result"])
 

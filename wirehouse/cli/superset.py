@@ -74,9 +74,13 @@ def _serve(where: site.SupersetSite, wh: Path) -> None:
         uri = dashboard.warehouse_uri(wh)
         api.test_connection(uri)
         api.register_database(dashboard.DATABASE_NAME, uri, dashboard.database_uuid())
-        api.import_dashboard(dashboard.dashboard_zip(wh))
-        typer.echo(f"superset: {uri} registered as {dashboard.DATABASE_NAME!r}, starter "
-                   "dashboard imported")
+        typer.echo(f"superset: {uri} registered as {dashboard.DATABASE_NAME!r}")
+        if api.has_dashboard(dashboard.SLUG):
+            typer.echo("superset: the dashboard is there already and kept as it is (delete it "
+                       "in Superset to have the starter one imported again)")
+        else:
+            api.import_dashboard(dashboard.dashboard_zip(wh))
+            typer.echo("superset: starter dashboard imported")
         typer.echo(f"ready: {where.url}/superset/dashboard/{dashboard.SLUG}/ (user "
                    f"{site.ADMIN}, password in {where.home / 'admin-password'}); Ctrl-C stops it")
         sys.stdout.flush()
