@@ -10,20 +10,26 @@ import typer
 from wirehouse.cli.app import app
 from wirehouse.core.settings import get_settings
 
-eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure extraction against gold files.", no_args_is_help=True,
+                       epilog="Example: wirehouse eval entities "
+                              "../shared/corpora/uner-en-pud/en_pud_news.conll")
 app.add_typer(eval_app, name="eval")
 
 
-@eval_app.command("entities")
-def eval_entities(file: Annotated[str, typer.Argument(help="CoNLL-2003 format file.")]) -> None:
+@eval_app.command("entities", epilog="Example: wirehouse eval entities "
+                  "../shared/corpora/uner-en-pud/en_pud_news.conll")
+def eval_entities(file: Annotated[str, typer.Argument(
+        metavar="FILE", help="CoNLL-2003 format file.")]) -> None:
     """Exact-span NER precision/recall/F1 of the entity stage on a CoNLL file."""
     from wirehouse.evaluate.entities import evaluate_entities
 
     typer.echo(json.dumps(evaluate_entities(file, get_settings()), indent=1))
 
 
-@eval_app.command("events")
-def eval_events(file: Annotated[str, typer.Argument(help="PLOVER gold JSONL file.")]) -> None:
+@eval_app.command("events", epilog="Example: wirehouse eval events "
+                  "../shared/corpora/plover-gsr/dev.jsonl")
+def eval_events(file: Annotated[str, typer.Argument(
+        metavar="FILE", help="PLOVER gold JSONL file.")]) -> None:
     """Event-type precision/recall/F1 and actor country accuracy on PLOVER gold sentences."""
     from wirehouse.evaluate.events import evaluate_events
 

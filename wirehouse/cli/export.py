@@ -10,17 +10,22 @@ from wirehouse.cli.app import WarehouseOpt, app
 from wirehouse.core.settings import get_settings
 from wirehouse.warehouse.store import readable
 
-export_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True)
+export_app = typer.Typer(help="Copy the warehouse into other databases.", no_args_is_help=True,
+                         epilog="Example: WIREHOUSE_PG_DSN=postgresql://bi@localhost/news "
+                                "wirehouse export postgres")
 app.add_typer(export_app, name="export")
 
 
-@export_app.command("postgres")
+@export_app.command("postgres", epilog="Example: WIREHOUSE_PG_DSN=postgresql://bi@localhost/news "
+                                        "wirehouse export postgres --to env --include-raw")
 def export_postgres(
     to: Annotated[str, typer.Option(
-        "--to", help="The database: 'env' (WIREHOUSE_PG_DSN or WIREHOUSE_PG_DSN_FILE), a "
+        "--to", metavar="NAME",
+        help="The database: 'env' (WIREHOUSE_PG_DSN or WIREHOUSE_PG_DSN_FILE), a "
         "Prefect Secret block name, or a DSN/URL without password (libpq reads ~/.pgpass). "
         "A password on the command line is refused: ps shows it to every user.")] = "env",
-    include_raw: Annotated[bool, typer.Option(help="Also copy the raw schema.")] = False,
+    include_raw: Annotated[bool, typer.Option(
+        "--include-raw", help="Also copy the raw schema.")] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Copy ref and marts (optionally raw) into PostgreSQL, swapped in atomically."""

@@ -7,11 +7,12 @@ import typer
 from wirehouse.cli.app import app
 
 server_app = typer.Typer(help="The local Prefect server that `wirehouse run` starts and "
-                              "reuses.", no_args_is_help=True)
+                              "reuses.", no_args_is_help=True,
+                        epilog="Example: wirehouse server status")
 app.add_typer(server_app, name="server")
 
 
-@server_app.command("status")
+@server_app.command("status", epilog="Example: wirehouse server status")
 def server_status() -> None:
     """Print the local server's URL and process id, or that none is running."""
     from flows.prefect_server import configured_api_url, running_server
@@ -23,7 +24,7 @@ def server_status() -> None:
     typer.echo(f"running: {server.url} (pid {server.pid})" if server else "not running")
 
 
-@server_app.command("stop")
+@server_app.command("stop", epilog="Example: wirehouse server stop")
 def server_stop() -> None:
     """Stop the local server (the next `wirehouse run` starts a new one)."""
     from flows.prefect_server import configured_api_url, running_server, stop_server

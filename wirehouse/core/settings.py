@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wirehouse.core.errors import SettingsError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,7 +66,7 @@ class Settings:
                 try:
                     values[f.name] = int(raw)
                 except ValueError as exc:
-                    raise ValueError(
+                    raise SettingsError(
                         f"WIREHOUSE_{f.name.upper()} must be an integer, got {raw!r}"
                     ) from exc
             else:
@@ -75,26 +77,25 @@ class Settings:
 
     def validate(self) -> None:
         if self.n_process < 1:
-            raise ValueError("WIREHOUSE_N_PROCESS must be >= 1")
+            raise SettingsError("WIREHOUSE_N_PROCESS must be >= 1")
         if self.batch_size < 1 or self.nlp_batch_size < 1:
-            raise ValueError("batch sizes must be >= 1")
+            raise SettingsError("batch sizes must be >= 1")
         if self.jsonl_mapping:
             try:
                 mapping = json.loads(self.jsonl_mapping)
             except ValueError as exc:
-                raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
+                raise SettingsError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
             if not isinstance(mapping, dict):
-                raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
+                raise SettingsError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
         if self.exclude_reviewed_wrong not in (0, 1):
-            raise ValueError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
-
+            raise SettingsError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
         if self.long_documents not in ("split", "quarantine"):
-            raise ValueError("WIREHOUSE_LONG_DOCUMENTS must be split or quarantine, got "
+            raise SettingsError("WIREHOUSE_LONG_DOCUMENTS must be split or quarantine, got "
                              f"{self.long_documents!r}")
         if self.max_doc_chars < 1 or self.max_input_bytes < 1:
-            raise ValueError("WIREHOUSE_MAX_DOC_CHARS and _MAX_INPUT_BYTES must be >= 1")
+            raise SettingsError("WIREHOUSE_MAX_DOC_CHARS and _MAX_INPUT_BYTES must be >= 1")
         if self.task_runner not in ("process", "thread", "dask"):
-            raise ValueError(
+            raise SettingsError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"
             )
 

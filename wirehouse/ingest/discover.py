@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import IO, cast
 
 import fsspec
-from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
 
 from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.core.errors import NoInputError
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.bounds import CappedReader, NotRegular, kind, open_regular
 from wirehouse.ingest.checks import checked_document
@@ -32,6 +32,7 @@ from wirehouse.ingest.formats.html import read_html
 from wirehouse.ingest.formats.jsonl import read_jsonl
 from wirehouse.ingest.formats.text import read_text
 from wirehouse.ingest.formats.warc import read_warc
+from wirehouse.lake.storage import filesystem
 
 # Whole-file formats: read (bounded by max_bytes) and handed over as bytes. A new input
 # format is a module in formats/ and a line here.
@@ -126,7 +127,7 @@ def _local_input(path: str, fs: fsspec.AbstractFileSystem) -> Input | Rejected:
 def _discover_local(raw: str, fs: fsspec.AbstractFileSystem) -> Iterator[Input | Rejected]:
     matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
     if not matches or not os.path.lexists(matches[0]):
-        raise FileNotFoundError(f"no input matches {raw!r}")
+        raise NoInputError(f"no input matches {raw!r}: check the path, folder or glob")
     for match in matches:
         if not os.path.isdir(match):
             yield _local_input(match, fs)
@@ -148,11 +149,11 @@ def _discover_local(raw: str, fs: fsspec.AbstractFileSystem) -> Iterator[Input |
 
 
 def _discover_url(raw: str) -> Iterator[Input | Rejected]:
-    fs, path = url_to_fs(raw)
+    fs, path = filesystem(raw)
     matches = sorted(fs.glob(path)) if glob.has_magic(path) else (
         [path] if fs.exists(path) else [])
     if not matches:
-        raise FileNotFoundError(f"no input matches {raw!r}")
+        raise NoInputError(f"no input matches {raw!r}: check the path, folder or glob")
     for match in matches:
         if fs.isdir(match):
             base = match.rstrip("/")
