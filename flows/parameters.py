@@ -57,19 +57,27 @@ def _glob_root(pattern: str) -> str:
     return _absolute(head or ".")
 
 
+def deployment_config(settings: Settings) -> Path:
+    """The prefect.yaml the serving process read its deployments from (`wirehouse schedule
+    --config` sets WIREHOUSE_DEPLOYMENT_CONFIG for the runs it serves), else the checkout's."""
+    return Path(settings.deployment_config) if settings.deployment_config else DEFAULT_CONFIG
+
+
 def allowed_source_roots(settings: Settings, entrypoint: str = "flows/etl.py:etl",
-                         config: Path = DEFAULT_CONFIG) -> tuple[str, ...]:
+                         config: Path | None = None) -> tuple[str, ...]:
     """Every folder a deployment run may read under (the discovery confines each file's real
     path to these, symlinks included)."""
+    config = config or deployment_config(settings)
     declared = _declared(entrypoint, config)["sources"]
     return tuple([_glob_root(s) for s in declared] + _roots(settings.allowed_sources))
 
 
 def check_paths(sources: Iterable[str] | None, lake: str | None, warehouse: str | None,
                 settings: Settings, entrypoint: str = "flows/etl.py:etl",
-                config: Path = DEFAULT_CONFIG) -> tuple[str, ...]:
+                config: Path | None = None) -> tuple[str, ...]:
     """The allowed source roots, after checking every path parameter of a deployment run;
     ParameterNotAllowed names the first one outside them."""
+    config = config or deployment_config(settings)
     declared = _declared(entrypoint, config)
     roots = allowed_source_roots(settings, entrypoint, config)
     for source in sources or []:

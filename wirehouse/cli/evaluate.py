@@ -36,10 +36,12 @@ def eval_events(file: Annotated[str, typer.Argument(
     typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
 
 
-@eval_app.command("countries")
+@eval_app.command("countries", epilog="Example: wirehouse eval countries "
+                  "../shared/corpora/news-events-gold/dev_articles.jsonl")
 def eval_countries(
     file: Annotated[str, typer.Argument(help="Articles JSONL (text, published_at).")],
     expected: Annotated[str | None, typer.Option(
+        metavar="FILE",
         help="Reviewed expected values (default tests/golden/entity_countries.json).")] = None,
 ) -> None:
     """Entities with more than 2 mentions (type, country, IGO code) as marts.entities gives

@@ -53,6 +53,9 @@ class Settings:
     # user's own and are not confined.
     allowed_sources: str = ""
     allowed_outputs: str = ""
+    # The prefect.yaml whose declared paths a deployment run may use ("": the checkout's);
+    # `wirehouse schedule --config FILE` sets it for the runs it serves.
+    deployment_config: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
