@@ -228,6 +228,6 @@ def etl(
             copied = copy_to_postgres_task(settings.warehouse, export_postgres)
             summary.seconds["export"] = time.perf_counter() - t0
             logger.info("copied %d tables to PostgreSQL", copied)
-        report_after_load(settings)
+        summary.events_report = report_after_load(settings)
     record_artifacts(summary)
     return summary

@@ -33,6 +33,8 @@ class RunSummary:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_total: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # The HTML events report written after the load (wirehouse.report), when one was.
+    events_report: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +155,7 @@ WHERE run_id = $run_id ORDER BY reason, uri, record
 def read_report(summary: RunSummary, limit: int = 10) -> RunReport:
     """The run's events, actors and set-aside inputs, read from the published warehouse."""
     report = RunReport(summary)
+    report.html_report = summary.events_report
     local = readable(summary.warehouse)
     if local is None:
         return report
