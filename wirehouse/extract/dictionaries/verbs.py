@@ -256,7 +256,8 @@ def convert_text(lines: list[str], known: frozenset[str]) -> tuple[list[list[str
             block.verbs.append(entry)
             lemma, particle, own = entry
             if (code := own or block.code) is not None:
-                add([lemma], particle, [""], [""], code, f"{block.name}: verb")
+                how = "its own code" if own else "its block's code"
+                add([lemma], particle, [""], [""], code, f"{block.name}: verb alone, {how}")
     counts.rows = len(rows)
     return rows, counts
 

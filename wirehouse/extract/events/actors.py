@@ -20,6 +20,8 @@ from wirehouse.extract.actor_lexicon import fold, lookup_actor
 from wirehouse.extract.countries import country_for, place_for
 from wirehouse.extract.entities import DocEntities, Entity, ner_span
 
+# Crowds counted, not named: "thousands marched".
+_QUANTITIES = frozenset({"thousand", "hundred", "dozen", "million", "score", "crowd", "throng"})
 _NP_MODS = frozenset({"compound", "amod", "nmod", "nummod", "quantmod", "npadvmod", "poss"})
 _TIED_PREPS = frozenset({"in", "of", "from", "at", "inside"})
 _COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC"})
@@ -34,6 +36,8 @@ class Actor:
     entity_id: str | None
     country: str | None
     role: str | None
+    # The country came from the text around the phrase, not from the phrase itself.
+    inferred: bool = False
 
     @property
     def code(self) -> str | None:
@@ -65,19 +69,28 @@ def capitals() -> dict[str, str]:
     return out
 
 
-def _role_in(lemmas: list[str]) -> str | None:
-    """Role of the longest role phrase in the lemma sequence; the head-most wins ties."""
+def _role_in(lemmas: list[str], anywhere: bool = True) -> str | None:
+    """Role of the longest role phrase in the lemma sequence; the head-most wins ties.
+    Unless ``anywhere``, the phrase must end with the last lemma (the head): "general
+    strike" and "military aid program" are not actors, "Foreign Minister Lavrov" is."""
     roles = role_lexicon()
     best: tuple[int, int, str] | None = None
     for i in range(len(lemmas)):
         for n in (4, 3, 2, 1):
             phrase = tuple(lemmas[i:i + n])
+            if not anywhere and i + n != len(lemmas):
+                continue
             if len(phrase) == n and phrase in roles:
                 cand = (n, i, roles[phrase])
                 if best is None or cand[:2] > best[:2]:
                     best = cand
                 break
     return best[2] if best else None
+
+
+def role_of(head: Token) -> str | None:
+    """The role the head noun of a phrase names ("minister", "rebels"), if any."""
+    return _role_in([fold(head.lemma_)])
 
 
 def np_tokens(head: Token) -> list[Token]:
@@ -141,6 +154,17 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
     """
     if head.pos_ == "PRON":
         return []
+    if head.lemma_.lower() in _QUANTITIES:
+        # "Thousands of Iraqi Kurds" are the Kurds; "thousands" alone are civilians.
+        of = [p for prep in head.children if prep.dep_ == "prep" and prep.lower_ == "of"
+              for p in prep.children if p.dep_ == "pobj"]
+        if of:
+            return resolve(of[0], ents, owner_ok)
+        if ents is None or head.dep_ not in ("nsubj", "nsubjpass"):
+            return []
+        country = _context_country(ents, head.idx)
+        return [Actor(head.text, head.idx, head.idx + len(head.text), None, country, "CVL",
+                      True)] if country else []
     tokens = np_tokens(head)
     mods = [t for t in tokens
             if t is head or (t.dep_ not in ("det", "poss") and t.tag_ != "POS")]
@@ -153,7 +177,7 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
     ent, span = _entity(mods, ents)
     hit = _lexicon_hit(mods, ent, span)
     country, role = hit if hit else (None, None)
-    role = role or _role_in(lemmas) or (ent.role if ent else None)
+    role = role or _role_in(lemmas, anywhere=head.pos_ == "PROPN") or (ent.role if ent else None)
     if not hit or (hit[0] is None and hit[1] != "IGO" and hit[1] not in ("NGO", "IMG")):
         country = country or _norp_country(mods)
         if country is None and ent is not None and ent.entity_type in _ACTOR_LABELS:
@@ -162,15 +186,13 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             country = country_for(head.text)
         if head.ent_type_ == "GPE" and not role and fold(head.text) in capitals():
             role = "GOV"  # "Washington demanded ...": the capital speaks for the government
-    if country is None:
+    if country is None and (role or ent is not None or owner_ok):
+        # "Lebanon's president": the owner's country; "Lebanon's decision" is not an actor.
         for poss in (c for c in head.children if c.dep_ == "poss"):
             owners = resolve(poss, ents, owner_ok=True)
             if owners and owners[0].country:
                 country = owners[0].country
                 break
-    if country is None and role == "GOV" and ents is not None and any(
-            t.dep_ == "det" and t.lower_ == "the" for t in head.lefts):
-        country = _recent_country(ents, head.idx, role)
     if ent is not None and role and ent.role is None and ent.entity_type in ("PERSON", "ORG"):
         ent.role = role  # the entities table gets the role the text gives
     entity_id = ent.entity_id if ent is not None else None
@@ -188,11 +210,32 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
             for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                 return resolve(pobj, ents)
+    if not actors and (country is None or role is None) and (country or role) and (
+            app := _appos_actor(head, ents)):
+        country, role = country or app.country, role or app.role
+    inferred = False
+    if not actors and country is None and role and role not in ("IGO", "NGO", "IMG") \
+            and ents is not None and ent is None and head.pos_ == "NOUN":
+        # "lawmakers", "the president": a role with no country of its own is the nearest
+        # preceding one in that role, else the country the text was just about.
+        country = _recent_country(ents, head.idx, role) or _context_country(ents, head.idx)
+        inferred = country is not None
     if not actors and (country or role in ("IGO", "NGO", "IMG")):
-        if (country is None or role is None) and (app := _appos_actor(head, ents)):
-            country, role = country or app.country, role or app.role
-        actors.append(Actor(text, start, end, entity_id, country, role))
+        actors.append(Actor(text, start, end, entity_id, country, role, inferred))
     return actors
+
+
+def _context_country(ents: DocEntities, before: int) -> str | None:
+    """The country of the nearest preceding mention that has one, within a few sentences."""
+    for m in reversed(ents.mentions):
+        if m.start_char >= before or m.entity_id is None:
+            continue
+        if before - m.start_char > _COREF_CHARS:
+            break
+        ent = ents.entities[m.entity_id]
+        if ent.country_iso3 and ent.entity_type in ("GPE", "NORP", "LOC", "ORG", "PERSON"):
+            return ent.country_iso3
+    return None
 
 
 # How far back "the regime" / "the government" looks for the government it means.
