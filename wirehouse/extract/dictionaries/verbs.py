@@ -6,8 +6,9 @@ each block phrase patterns: ``- [pre-verb nouns] * [object] [(PREP noun)] [code]
 a head with modifiers in braces (``{FINANCIAL AID}``) or a synonym set (``&FOOD``, defined at the
 top of the file). The project's lexicon (seeds/reference/verb_lexicon.csv) keys a code by verb
 lemma, one particle or preposition, one object and one subject, with ``|`` between
-alternatives in a cell; so each pattern becomes one row whose cells list the verbs of its block
-and the members of its synonym sets:
+alternatives in a cell; so each pattern becomes one row whose cells list the members of its
+synonym sets and the verb its comment names as the one it was written for ("# CAPTURE"), else
+every verb of its block:
 
 - ``* NOUN`` and ``* {MOD NOUN}``: the object ("aid", "financial aid");
 - ``* (PREP NOUN)``: the particle and that object; ``* (PREP)``: the particle alone;
@@ -78,7 +79,7 @@ class Counts:
 
 
 def cameo_code(text: str, known: frozenset[str]) -> str | None:
-    """``042:043`` -> ``042``; ``:173`` -> ``173``; ``---`` and codes outside the codebook -> None."""
+    """``042:043`` -> ``042``; ``:173`` -> ``173``; ``---`` and non-codebook codes -> None."""
     parts = [p.strip() for p in text.strip().split(":")]
     code = next((p for p in parts if p), "")
     return code if re.fullmatch(r"\d{2,4}", code) and code in known else None
@@ -241,9 +242,15 @@ def convert_text(lines: list[str], known: frozenset[str]) -> tuple[list[list[str
             if isinstance(parsed, str):
                 counts.skip(parsed)
                 continue
-            note = f"{block.name}: {comment_of(raw)}".rstrip(": ")
+            comment = comment_of(raw)
+            note = f"{block.name}: {comment}".rstrip(": ")
+            # The comment names the verb the pattern was written for ("# CAPTURE"): the pattern
+            # is that verb's, not its synonyms' ("&MILITARY * [192]" is for "capture", not for
+            # "arrest" in the same block).
+            source = comment.split()[0].lower() if comment else ""
+            own = [v for v in block.verbs if v[0] == source]
             by_particle: dict[str, list[str]] = {}
-            for verb, vparticle, _ in block.verbs:
+            for verb, vparticle, _ in own or block.verbs:
                 by_particle.setdefault(parsed.particle or vparticle, []).append(verb)
             for particle, verbs in by_particle.items():
                 add(verbs, particle, parsed.objects, parsed.subjects, code, note)

@@ -120,41 +120,32 @@ def _derived_kept(row: dict[str, str]) -> bool:
 
 def lookup(verb: str, particles: list[str], objects: list[str], subjects: list[str]) -> str | None:
     """Most specific code for a verb with its particles, object keys and subject keys: at each
-    level of specificity the project's own rows first, then PETRARCH2's."""
+    level of specificity (subject, particle + object, object, particle, the verb alone) the
+    project's own rows first, then PETRARCH2's."""
     lex = lexicon()
     pats = lex.patterns
     derived = lex.derived
-    groups = lex.groups.get(verb, ())
-
     # A verb the project reads as a control or reporting verb ("want", "say") codes nothing
     # alone, whatever PETRARCH's block gives it.
-    bare_ok = verb not in lex.modifiers
-
-    def find(part: str, obj: str, subj: str) -> str | None:
-        if (c := pats.get((verb, part, obj, subj))):
-            return c
-        if not (bare_ok or part or obj or subj):
+    groups = lex.groups.get(verb, ())
+    levels: list[list[tuple[str, str, str]]] = [
+        [("", obj, subj) for subj in subjects for obj in [*objects, ""]],
+        [(part, obj, "") for part in particles for obj in objects],
+        [("", obj, "") for obj in objects],
+        [(part, "", "") for part in particles],
+        [("", "", "")],
+    ]
+    for level, keys in enumerate(levels):
+        for part, obj, subj in keys:
+            if (c := pats.get((verb, part, obj, subj))):
+                return c
+        if level == len(levels) - 1 and verb in lex.modifiers:
             return None
-        for g in groups:
-            if (c := derived.get((g, part, obj, subj))):
-                return c
-        return None
-
-    for subj in subjects:
-        for obj in [*objects, ""]:
-            if (c := find("", obj, subj)):
-                return c
-    for part in particles:
-        for obj in objects:
-            if (c := find(part, obj, "")):
-                return c
-    for obj in objects:
-        if (c := find("", obj, "")):
-            return c
-    for part in particles:
-        if (c := find(part, "", "")):
-            return c
-    return find("", "", "")
+        for part, obj, subj in keys:
+            for g in groups:
+                if (c := derived.get((g, part, obj, subj))):
+                    return c
+    return None
 
 
 # --- Modality: the act a control verb governs, recoded (CAMEO 1.1b3 chapters 03, 10, 12, 13).

@@ -33,7 +33,6 @@ from wirehouse.extract.events.participants import (
     purpose_partner,
     subject,
 )
-
 from wirehouse.extract.events.statements import (
     is_characterisation,
     reporting_verbs,
@@ -48,11 +47,13 @@ _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
 _HYPOTHETICAL = frozenset({"could", "might", "may"})
 _CONDITION_MARKS = frozenset({"if", "unless", "whether"})
 _WISHES = frozenset({"hope", "wish", "dream"})
+_PURPOSES = frozenset({"intend", "aim", "design", "mean"})
 _KILLING = frozenset({"kill", "murder", "slay", "shoot", "gun", "assassinate", "execute"})
 _ARMED = frozenset({"MIL", "REB", "IMG", "UAF", "INS", "SEP"})
 # Codes whose verb alone is ambiguous unless it acts on an actor: "release" (persons, not
 # figures), "receive" (a visitor, not a letter), "call" (a person, not a name), "visit".
-_NEEDS_PARTNER = frozenset({"0841", "043", "041", "042"})
+_NEEDS_PARTNER = frozenset({"0841", "043", "041", "042", "070"})
+_VISITS = frozenset({"042", "043"})
 _OBLIGATION = frozenset({"must", "should", "ought"})
 # Roots whose acts are mutual when the subject is compound and there is no object.
 _SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
@@ -116,7 +117,8 @@ def _negated(tok: Token) -> bool:
 
 
 def _future(tok: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ in _FUTURE | _HYPOTHETICAL for c in tok.children) or any(
+    modals = _FUTURE | _HYPOTHETICAL
+    return any(c.dep_ == "aux" and c.lower_ in modals for c in tok.children) or any(
         c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
 
@@ -152,18 +154,22 @@ def unasserted(tok: Token) -> bool:
     a possibility ("could visit") or a "would" that no one commits to ("a measure that would
     weaken"), a wish ("hopes to meet"). A reported commitment on a condition ("said it would
     meet them if ...", "may halt the talks unless ...") is asserted: see ``committed``."""
-    cur: Token = tok
-    while True:
+    for cur in (tok, *tok.ancestors):
+        if cur.pos_ not in ("VERB", "AUX", "ADJ"):
+            continue  # a noun on the way up ("pressure on X to step down") decides nothing
         if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children):
             return True
         aux = {c.lower_ for c in cur.children if c.dep_ == "aux"}
         if aux & (_HYPOTHETICAL | {"would"}) and not committed(cur):
             return True
-        if cur.lemma_.lower() in _WISHES and cur.i != tok.i:
+        if cur.i != tok.i and cur.lemma_.lower() in _WISHES:
             return True
-        if cur.dep_ not in ("xcomp", "conj", "advcl", "relcl", "acl") or cur.head.i == cur.i:
-            return False
-        cur = cur.head
+        if cur.i != tok.i and cur.lemma_.lower() in _PURPOSES and (cur.tag_ == "VBN" or (
+                cur.dep_ in ("acl", "advcl") and not any(c.dep_ == "nsubj" for c in cur.children))):
+            return True  # "supplies intended to alleviate ...": a purpose, not an act
+        if lexicon().modifiers.get(cur.lemma_.lower()) == "SAY":
+            return False  # what a speaker asserts is asserted
+    return False
 
 
 def committed(tok: Token) -> bool:
@@ -397,7 +403,9 @@ def extract_events(
                         if not targets:
                             targets, _ = actors(purpose_partner(tok), ents, ctx, doc)
                     else:
-                        targets = find_targets(tok, skip, sources, ents, ctx, doc)
+                        # One visits or hosts a place or a body, not "China's experience".
+                        targets = find_targets(tok, skip, sources, ents, ctx, doc,
+                                               owners=code not in _VISITS)
             if not sources and not targets:
                 continue
             if code in ("190", "193") and lemma in _KILLING:
@@ -407,7 +415,7 @@ def extract_events(
                 a = sources[0]
                 targets = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, a.country,
                                  "GOV", True)]
-            if not specific and not targets and code in _NEEDS_PARTNER:
+            if not targets and (code in _VISITS or (not specific and code in _NEEDS_PARTNER)):
                 continue  # "received a letter", "released figures", "called it a day"
             candidates.append((tok, code, sources, targets, specific, from_ctx))
         coded = {c[0].i for c in candidates} | covered

@@ -166,6 +166,9 @@ def _pronoun(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]
         src = said  # "Syria says it is willing ...": the speaker
     elif h.dep_ == "poss" and (owner := _clause_subject(h, ents, ctx, doc)):
         src = owner  # "the premier confirmed his readiness": the clause's subject
+    elif h.dep_ in ("dobj", "pobj", "dative") and low in _THING_PRONOUNS | _GROUP_PRONOUNS and (
+            near := _antecedent(h, ents)):
+        src = near  # "backers of the regime, having long supported it": the regime
     else:
         kind = ("person" if low in _PERSON_PRONOUNS else
                 "thing" if low in _THING_PRONOUNS else "group")
@@ -238,7 +241,7 @@ _DOMESTIC = frozenset({"CVL", "OPP", "EDU", "LAB", "REB", "JUD", "COP", "PTY"})
 
 
 def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities, ctx: Context,
-             doc: Doc) -> list[Actor]:
+             doc: Doc, owners: bool = True) -> list[Actor]:
     """Target actors: the nearest actor in the trigger's object structure, breadth first
     (direct object, then prepositional objects, then their owners: "part of an aid program for
     Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
@@ -256,17 +259,28 @@ def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEnti
             seen.add(node.i)
             if node.pos_ in ("NOUN", "PROPN", "PRON") or node.ent_type_:
                 heads = [node, *conjuncts(node)] if node.dep_ != "conj" else [node]
-                found, _ = actors(heads, ents, ctx, doc, owner_ok=node.dep_ != "amod")
+                found, _ = actors(heads, ents, ctx, doc,
+                                  owner_ok=owners and node.dep_ != "amod")
                 # "ended its dispute with ...": the source's own "its" is not the target.
                 own = {a.key for a in sources}
-                found = [a for a in found if not (a.key in own and node.pos_ == "PRON")]
+                countries = {a.country for a in sources}
+                # "ended its dispute": the source's own "its" is not the target; "Russia
+                # criticized the regime": a description placed by the text around it is not
+                # the source's own country.
+                found = [a for a in found if not (a.key in own and node.pos_ == "PRON")
+                         and not (a.inferred and node.pos_ != "PRON" and a.country in countries)]
+                if not owners and not any(h.ent_type_ or _role_in([fold(h.lemma_)])
+                                          for h in heads):
+                    # A place or a body, not a thing with a nationality ("the Chinese model").
+                    found = []
                 if found:
                     return found
                 roles = [r for h in heads for r in _role_only(h)]
                 if roles and sources and sources[0].country:
                     return [Actor(r[0], r[1], r[2], None, sources[0].country, r[3])
                             for r in roles]
-            nxt += [c for c in node.children if c.dep_ in _WALK]
+            nxt += [c for c in node.children if c.dep_ in _WALK and (
+                owners or c.dep_ not in ("poss", "amod", "compound"))]
         frontier = nxt
     purpose = [o for o in purpose_partner(tok) if o.i not in skip]
     if purpose:

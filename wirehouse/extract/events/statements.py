@@ -249,6 +249,15 @@ def _characterisation(verb: Token, speakers: list[Actor], ents: DocEntities,
     return ("111" if score <= NEGATIVE else "051"), found
 
 
+def _others(about: list[Actor], speakers: list[Actor]) -> list[Actor]:
+    """What a neutral statement is about, less the speaker's own country named bare ("the
+    Chinese system" in a Chinese outlet's words): that is no interaction."""
+    own = {(a.country, a.role) for a in speakers}
+    countries = {a.country for a in speakers}
+    return [a for a in about if (a.country, a.role) not in own
+            and not (a.country in countries and a.role is None)]
+
+
 def is_characterisation(verb: Token) -> bool:
     """"called the plan reckless" is a judgement, not an appeal or a phone call."""
     if verb.lemma_.lower() not in _CHARACTERISE:
@@ -287,6 +296,6 @@ def statements(sent: Span, coded: set[int], ents: DocEntities, ctx: Context
         code, about = _judged(clause, speakers, ents, ctx) if clause else (None, [])
         if code is not None:
             out.append((verb, code, speakers, about))
-        elif addressed or about:
+        elif addressed or (about := _others(about, speakers)):
             out.append((verb, "010", speakers, addressed or about))
     return out
