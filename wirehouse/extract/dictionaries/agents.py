@@ -68,11 +68,10 @@ def parse(lines: list[tuple[int, str]], raw: list[str]) -> tuple[list[list[str]]
     return rows, skipped
 
 
-def convert(source: Path, out: Path) -> list[Path]:
-    """``out``/agents.csv from Phoenix.agents.txt."""
+def convert(source: Path, out: Path) -> tuple[list[Path], list[str]]:
+    """``out``/agents.csv from Phoenix.agents.txt; lines it cannot read, counted, as problems."""
     path = source / SOURCE_FILE
     raw = path.read_text(encoding="utf-8", errors="replace").splitlines()
     rows, skipped = parse(list(content_lines(path)), raw)
-    left = ", ".join(f"{why} {n}" for why, n in sorted(skipped.items())) or "none"
-    print(f"{SOURCE_FILE}: {len(rows)} agent phrases (left out: {left})")
-    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)]
+    problems = [f"{SOURCE_FILE}: {n} left out ({why})" for why, n in sorted(skipped.items())]
+    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)], problems

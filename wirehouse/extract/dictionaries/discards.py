@@ -39,11 +39,9 @@ def parse(lines: list[tuple[int, str]], raw: list[str]) -> list[list[str]]:
     return rows
 
 
-def convert(source: Path, out: Path) -> list[Path]:
+def convert(source: Path, out: Path) -> tuple[list[Path], list[str]]:
     """``out``/discards.csv from Phoenix.discards.txt."""
     path = source / SOURCE_FILE
     raw = path.read_text(encoding="utf-8", errors="replace").splitlines()
     rows = parse(list(content_lines(path)), raw)
-    stories = sum(1 for r in rows if r[1] == "story")
-    print(f"{SOURCE_FILE}: {len(rows)} discard phrases ({stories} for whole stories)")
-    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)]
+    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)], []

@@ -274,12 +274,11 @@ def known_codes(reference_dir: Path) -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(fh))
 
 
-def convert(source: Path, out: Path) -> list[Path]:
+def convert(source: Path, out: Path) -> tuple[list[Path], list[str]]:
     """``out``/verb_patterns.csv from CAMEO.2.0.txt (codes checked against the codebook in
-    ``out``'s parent, seeds/reference)."""
+    ``out``'s parent, seeds/reference); what was left out, counted, as problems."""
     lines = (source / SOURCE_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
     rows, counts = convert_text(lines, known_codes(out.parent))
-    skipped = ", ".join(f"{why} {n}" for why, n in sorted(counts.skipped.items()))
-    print(f"{SOURCE_FILE}: {counts.blocks} verb blocks, {counts.verbs} verbs, "
-          f"{counts.patterns} patterns -> {counts.rows} rows (left out: {skipped})")
-    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)]
+    problems = [f"{SOURCE_FILE}: {n} left out ({why})"
+                for why, n in sorted(counts.skipped.items())]
+    return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)], problems
