@@ -214,10 +214,13 @@ def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> li
             app := _appos_actor(head, ents)):
         country, role = country or app.country, role or app.role
     inferred = False
+    titled = head.pos_ == "PROPN" and ent is not None and ent.entity_type == "PERSON" and \
+        ent.country_iso3 is None and any(t.pos_ == "NOUN" for t in mods)
     if not actors and country is None and role and role not in ("IGO", "NGO", "IMG") \
-            and ents is not None and ent is None and head.pos_ == "NOUN":
-        # "lawmakers", "the president": a role with no country of its own is the nearest
-        # preceding one in that role, else the country the text was just about.
+            and ents is not None and (titled or (ent is None and head.pos_ == "NOUN")):
+        # "lawmakers", "the president", "Foreign Ministry spokeswoman Hua": a role with no
+        # country of its own is the nearest preceding one in that role, else the country the
+        # text was just about.
         country = _recent_country(ents, head.idx, role) or _context_country(ents, head.idx)
         inferred = country is not None
     if not actors and (country or role in ("IGO", "NGO", "IMG")):

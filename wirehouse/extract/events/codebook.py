@@ -118,6 +118,22 @@ def _derived_kept(row: dict[str, str]) -> bool:
     return "its own code" in row["note"]
 
 
+def verb_lemma(text: str, lemma: str, tag: str) -> str:
+    """The lexicon's lemma for a word: the model's, else a regular form's stem the lexicon
+    knows (the model lemmatises "staged" as "stag", "hailed" as "hail" right but not all)."""
+    lemma = lemma.lower()
+    lex = lexicon()
+    if lemma in lex.verbs or lemma in lex.modifiers or not tag.startswith("VB"):
+        return lemma
+    low = text.lower()
+    stems = {"VBD": [low[:-1], low[:-2], low[:-3]], "VBN": [low[:-1], low[:-2], low[:-3]],
+             "VBZ": [low[:-1], low[:-2]], "VBG": [low[:-3] + "e", low[:-3], low[:-4]]}
+    for stem in stems.get(tag, []):
+        if stem in lex.verbs or stem in lex.modifiers:
+            return stem
+    return lemma
+
+
 def lookup(verb: str, particles: list[str], objects: list[str], subjects: list[str]) -> str | None:
     """Most specific code for a verb with its particles, object keys and subject keys: at each
     level of specificity (subject, particle + object, object, particle, the verb alone) the

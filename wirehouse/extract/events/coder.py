@@ -22,7 +22,13 @@ from wirehouse.core.documents import stable_id
 from wirehouse.extract.countries import place_for
 from wirehouse.extract.entities import DocEntities, ner_span
 from wirehouse.extract.events.actors import Actor, conjuncts, role_of
-from wirehouse.extract.events.codebook import cameo_codes, lexicon, lookup, transform
+from wirehouse.extract.events.codebook import (
+    cameo_codes,
+    lexicon,
+    lookup,
+    transform,
+    verb_lemma,
+)
 from wirehouse.extract.events.dates import ResolvedDate, resolve_date
 from wirehouse.extract.events.participants import (
     Context,
@@ -54,6 +60,8 @@ _ARMED = frozenset({"MIL", "REB", "IMG", "UAF", "INS", "SEP"})
 # figures), "receive" (a visitor, not a letter), "call" (a person, not a name), "visit".
 _NEEDS_PARTNER = frozenset({"0841", "043", "041", "042", "070"})
 _VISITS = frozenset({"042", "043"})
+# Taking part in a meeting names the meeting, which is no actor: no target needed.
+_ATTENDING = frozenset({"attend", "participate", "take", "join"})
 _OBLIGATION = frozenset({"must", "should", "ought"})
 # Roots whose acts are mutual when the subject is compound and there is no object.
 _SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
@@ -112,13 +120,22 @@ def _governors(tok: Token) -> list[Token]:
     return out
 
 
+def _shared(tok: Token) -> Token:
+    """The verb whose auxiliaries a conjoined verb shares: "will visit X and attend Y"."""
+    while tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX") and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in tok.children):
+        tok = tok.head
+    return tok
+
+
 def _negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in tok.children)
 
 
 def _future(tok: Token) -> bool:
     modals = _FUTURE | _HYPOTHETICAL
-    return any(c.dep_ == "aux" and c.lower_ in modals for c in tok.children) or any(
+    head = _shared(tok)
+    return any(c.dep_ == "aux" and c.lower_ in modals for c in head.children) or any(
         c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
 
@@ -159,8 +176,8 @@ def unasserted(tok: Token) -> bool:
             continue  # a noun on the way up ("pressure on X to step down") decides nothing
         if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children):
             return True
-        aux = {c.lower_ for c in cur.children if c.dep_ == "aux"}
-        if aux & (_HYPOTHETICAL | {"would"}) and not committed(cur):
+        aux = {c.lower_ for c in _shared(cur).children if c.dep_ == "aux"}
+        if aux & (_HYPOTHETICAL | {"would"}) and not committed(_shared(cur)):
             return True
         if cur.i != tok.i and cur.lemma_.lower() in _WISHES:
             return True
@@ -200,7 +217,7 @@ def _obliged(tok: Token) -> bool:
 
 
 def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
-    lemma = tok.lemma_.lower()
+    lemma = verb_lemma(tok.text, tok.lemma_, tok.tag_)
     lex = lexicon()
     if lemma not in lex.verbs:
         return None, False
@@ -324,7 +341,7 @@ def extract_events(
                 break
         for k in range(bisect_left(triggers, sent.start), bisect_left(triggers, sent.end)):
             tok = doc[triggers[k]]
-            lemma = tok.lemma_.lower()
+            lemma = verb_lemma(tok.text, tok.lemma_, tok.tag_)
             is_noun = tok.pos == NOUN and lemma in _EVENT_NOUNS
             if not is_noun and tok.pos == NOUN:
                 continue
@@ -358,11 +375,12 @@ def extract_events(
                 code = transform(code, "INTENT")
             src_tok: Token = tok
             target_override: list[Token] | None = None
+            governing: list[int] = []
             for gov in _governors(tok):
                 mod = lex.modifiers.get(gov.lemma_.lower())
                 if code is None or mod is None:
                     break
-                covered.add(gov.i)
+                governing.append(gov.i)
                 if mod == "SAY":
                     if _obliged(tok):
                         # "Russia said Sudan must return ...": a demand of the clause subject.
@@ -381,7 +399,8 @@ def extract_events(
                 elif code is not None and _future(gov) and mod == "PLAIN":
                     code = transform(code, "INTENT")
             if code is None or code not in codes:
-                continue
+                continue  # the governing verbs code on their own ("demanded that X renounce")
+            covered.update(governing)
             if src_tok.i != tok.i:
                 subj_heads, passive = subject(src_tok)
             if passive:
@@ -415,7 +434,8 @@ def extract_events(
                 a = sources[0]
                 targets = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, a.country,
                                  "GOV", True)]
-            if not targets and (code in _VISITS or (not specific and code in _NEEDS_PARTNER)):
+            if not targets and lemma not in _ATTENDING and (
+                    code in _VISITS or (not specific and code in _NEEDS_PARTNER)):
                 continue  # "received a letter", "released figures", "called it a day"
             candidates.append((tok, code, sources, targets, specific, from_ctx))
         coded = {c[0].i for c in candidates} | covered
@@ -435,9 +455,12 @@ def extract_events(
 
 def _pairs(code: str, sources: list[Actor],
            targets: list[Actor]) -> list[tuple[Actor | None, Actor | None]]:
-    """One event per actor pair; a compound subject of a mutual act pairs within itself."""
+    """One event per actor pair. A compound subject of a mutual act with no object pairs
+    within itself once, first named to second ("X and Y held talks": X -> Y), as the news
+    gold's guidelines code it."""
     if not targets and len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
-        return [(a, b) for a in sources for b in sources if a.code != b.code]
+        return [(a, b) for i, a in enumerate(sources) for b in sources[i + 1:]
+                if a.code != b.code]
     srcs: list[Actor | None] = list(sources) or [None]
     tgts: list[Actor | None] = list(targets) or [None]
     return list(product(srcs, tgts))
