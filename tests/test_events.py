@@ -145,9 +145,10 @@ def test_compound_actors_one_event_per_pair(nlp):
 
 
 def test_mutual_act_of_compound_subject(nlp):
+    # One event, first named to second (news gold GUIDELINES.md: "X and Y held talks").
     events = events_of(nlp, "Jordan and Britain signed a defence agreement.")
     pairs = {(e["source_code"], e["target_code"]) for e in events if e["event_code"] == "057"}
-    assert pairs == {("JOR", "GBR"), ("GBR", "JOR")}
+    assert pairs == {("JOR", "GBR")}
 
 
 def test_negation_is_not_the_plain_code(nlp):
