@@ -56,8 +56,32 @@ class Actor:
 
 @per_folder()
 def role_lexicon() -> dict[tuple[str, ...], str]:
-    return {tuple(fold(r["phrase"]).split()): r["role"]
-            for r in read_reference_csv("role_lexicon.csv")}
+    """Role phrases: the project's (role_lexicon.csv), then Phoenix's agent words
+    (petrarch2/agents.csv) for phrases the project does not list."""
+    roles = {tuple(fold(r["phrase"]).split()): r["role"]
+             for r in read_reference_csv("role_lexicon.csv")}
+    try:
+        agents = read_reference_csv(AGENTS)
+    except FileNotFoundError:
+        agents = []
+    for r in agents:
+        words = tuple(fold(r["phrase"]).split())
+        if len(words) == 1 and not _person_word(words[0]):
+            continue  # "settlement", "religion", "revolt": Phoenix's, not people
+        roles.setdefault(words, r["role"])
+    return roles
+
+
+# Endings of nouns for people ("attorney", "gunman", "extremist", "immigrant", "mother").
+_PERSON_ENDINGS = ("er", "or", "ist", "ian", "man", "men", "ant", "ee", "ess", "ey", "ive",
+                   "ary", "at", "ic", "ite")
+
+
+def _person_word(word: str) -> bool:
+    return word.endswith(_PERSON_ENDINGS) and not word.endswith(("ment", "ism", "ship"))
+
+
+AGENTS = "petrarch2/agents.csv"
 
 
 @per_folder()
@@ -141,7 +165,9 @@ def _norp_country(tokens: list[Token]) -> str | None:
         if tok.ent_type_ in _COUNTRY_LABELS or tok.pos_ in ("ADJ", "PROPN"):
             if tok.dep_ == "poss":
                 continue
-            if (c := country_for(tok.text)) and tok.ent_type_ in _COUNTRY_LABELS | {""}:
+            # "Chinese" also inside an organisation's name ("Chinese Foreign Ministry").
+            if (c := country_for(tok.text)) and (tok.ent_type_ in _COUNTRY_LABELS | {""} or (
+                    tok.ent_type_ == "ORG" and tok.pos_ == "ADJ")):
                 return c
     return None
 

@@ -60,6 +60,7 @@ _ARMED = frozenset({"MIL", "REB", "IMG", "UAF", "INS", "SEP"})
 # figures), "receive" (a visitor, not a letter), "call" (a person, not a name), "visit".
 _NEEDS_PARTNER = frozenset({"0841", "043", "041", "042", "070"})
 _VISITS = frozenset({"042", "043"})
+_VERBAL_ROOTS = frozenset({"01", "02", "03", "04", "05", "10", "11", "12", "13", "14"})
 # Taking part in a meeting names the meeting, which is no actor: no target needed.
 _ATTENDING = frozenset({"attend", "participate", "take", "join"})
 _OBLIGATION = frozenset({"must", "should", "ought"})
@@ -426,6 +427,10 @@ def extract_events(
                         targets = find_targets(tok, skip, sources, ents, ctx, doc,
                                                owners=code not in _VISITS)
             if not sources and not targets:
+                continue
+            if not sources and not passive and (not subj_heads or code[:2] in _VERBAL_ROOTS):
+                # A verb with no subject ("talking about X", "to provide evidence") has no
+                # doer to code; a verbal act is coded only when its speaker is written.
                 continue
             if code in ("190", "193") and lemma in _KILLING:
                 code = _killing_code(sources, targets, ents)
