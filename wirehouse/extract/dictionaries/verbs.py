@@ -248,9 +248,9 @@ def convert_text(lines: list[str], known: frozenset[str]) -> tuple[list[list[str
             # is that verb's, not its synonyms' ("&MILITARY * [192]" is for "capture", not for
             # "arrest" in the same block).
             source = comment.split()[0].lower() if comment else ""
-            own = [v for v in block.verbs if v[0] == source]
+            written_for = [v for v in block.verbs if v[0] == source]
             by_particle: dict[str, list[str]] = {}
-            for verb, vparticle, _ in own or block.verbs:
+            for verb, vparticle, _ in written_for or block.verbs:
                 by_particle.setdefault(parsed.particle or vparticle, []).append(verb)
             for particle, verbs in by_particle.items():
                 add(verbs, particle, parsed.objects, parsed.subjects, code, note)
@@ -261,9 +261,9 @@ def convert_text(lines: list[str], known: frozenset[str]) -> tuple[list[list[str
                 continue
             counts.verbs += 1
             block.verbs.append(entry)
-            lemma, particle, own = entry
-            if (code := own or block.code) is not None:
-                how = "its own code" if own else "its block's code"
+            lemma, particle, own_code = entry
+            if (code := own_code or block.code) is not None:
+                how = "its own code" if own_code else "its block's code"
                 add([lemma], particle, [""], [""], code, f"{block.name}: verb alone, {how}")
     counts.rows = len(rows)
     return rows, counts
