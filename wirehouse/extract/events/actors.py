@@ -167,7 +167,7 @@ def _norp_country(tokens: list[Token]) -> str | None:
                 continue
             # "Chinese" also inside an organisation's name ("Chinese Foreign Ministry").
             if (c := country_for(tok.text)) and (tok.ent_type_ in _COUNTRY_LABELS | {""} or (
-                    tok.ent_type_ == "ORG" and tok.pos_ == "ADJ")):
+                    tok.ent_type_ == "ORG" and tok.dep_ in ("amod", "compound"))):
                 return c
     return None
 

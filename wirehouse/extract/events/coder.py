@@ -10,6 +10,7 @@ pair. The vocabulary is data (seeds/reference); this module is only the grammar.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import datetime
 from itertools import product
@@ -53,6 +54,11 @@ _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
 _HYPOTHETICAL = frozenset({"could", "might", "may"})
 _CONDITION_MARKS = frozenset({"if", "unless", "whether"})
 _WISHES = frozenset({"hope", "wish", "dream"})
+# The model's lemma of these forms is not always right ("hopes" -> "hop").
+_WISH_FORMS = frozenset({f"{w}{e}" for w in ("hope", "wish") for e in ("", "s", "d", "ed")}
+                        | {"hoping", "wishing"})
+# Participles that state their subject's stance ("is opposed to", "is committed to").
+_STATIVE = frozenset({"oppose", "commit", "determine", "dedicate", "prepare", "resolve"})
 _PURPOSES = frozenset({"intend", "aim", "design", "mean"})
 _KILLING = frozenset({"kill", "murder", "slay", "shoot", "gun", "assassinate", "execute"})
 _ARMED = frozenset({"MIL", "REB", "IMG", "UAF", "INS", "SEP"})
@@ -180,7 +186,7 @@ def unasserted(tok: Token) -> bool:
         aux = {c.lower_ for c in _shared(cur).children if c.dep_ == "aux"}
         if aux & (_HYPOTHETICAL | {"would"}) and not committed(_shared(cur)):
             return True
-        if cur.i != tok.i and cur.lemma_.lower() in _WISHES:
+        if cur.i != tok.i and (cur.lemma_.lower() in _WISHES or cur.lower_ in _WISH_FORMS):
             return True
         if cur.i != tok.i and cur.lemma_.lower() in _PURPOSES and (cur.tag_ == "VBN" or (
                 cur.dep_ in ("acl", "advcl") and not any(c.dep_ == "nsubj" for c in cur.children))):
@@ -200,6 +206,10 @@ def committed(tok: Token) -> bool:
     if not heads or not (heads[0].pos_ in ("PRON", "PROPN") or heads[0].ent_type_ or
                          role_of(heads[0])):
         return False  # "a hasty pullout may bring about ...": no one commits to that
+    if aux & (_HYPOTHETICAL | {"would"}):
+        # "would"/"could": a commitment only as someone's reported words ("said it would meet
+        # them if ..."); alone it is a hypothesis ("if the truce collapses, X would ...").
+        return _reported(tok)
     return _reported(tok) or _on_condition(tok)
 
 
@@ -207,6 +217,40 @@ def conditional_threat(tok: Token) -> bool:
     """"will withdraw its force unless ...", "may halt the talks if ...": an act promised on a
     condition is a threat (when conflictual) or an offer."""
     return _on_condition(tok) and committed(tok)
+
+
+# Lines a publisher adds around the story: teasers, share bars, credits, embedded posts.
+_BOILERPLATE = re.compile(
+    r"^\W*(read more|related|see also|watch|listen|share (this|on)|follow us|subscribe|"
+    r"photo|image|video|picture|copyright|click here|sign up)\b", re.IGNORECASE)
+_EMBED = re.compile(r"pic\.twitter\.com|\(@\w+\)")
+_CAPS_LABEL = re.compile(r"^\W*[A-Z][A-Z ,'&-]{6,}:")  # "THE LISTENING POST: ..."
+
+
+def boilerplate(sent: Span, text: str) -> bool:
+    """A teaser, a credit or an embedded post rather than a sentence of the story ("READ MORE:
+    ...", "Photo: ...", "... pic.twitter.com/..."), read on the sentence's line: the coder skips
+    it. Ingest keeps it in the body, so offsets and the article's text stay as published."""
+    start = text.rfind("\n", 0, sent.start_char) + 1
+    end = text.find("\n", sent.end_char)
+    line = text[start:end if end >= 0 else len(text)]
+    # An embedded post is a short line of its own ending in its link and byline.
+    return bool(_BOILERPLATE.search(line[:sent.end_char - start]) or
+                _CAPS_LABEL.search(line) or (len(line) < 400 and _EMBED.search(line)))
+
+
+def parenthetical(tok: Token) -> bool:
+    """Inside brackets: a publisher's note on a name ("(outlawed in Russia)"), an aside."""
+    sent = tok.sent
+    depth = 0
+    for t in sent:
+        if t.i >= tok.i:
+            break
+        if t.text in ("(", "["):
+            depth += 1
+        elif t.text in (")", "]") and depth:
+            depth -= 1
+    return depth > 0
 
 
 def question(sent: Span) -> bool:
@@ -326,10 +370,11 @@ def extract_events(
     # Only nouns, verbs, auxiliaries and adjectives can trigger: their indices, read off the
     # POS array at once rather than token by token.
     triggers = _trigger_pos(doc)
+    text = doc.text
     doc_dates: list[Span] | None = None
     for sent_index, sent in enumerate(doc.sents):
         ctx.sentence_index = sent_index
-        if question(sent):
+        if question(sent) or boilerplate(sent, text):
             continue
         candidates = []
         covered: set[int] = set()
@@ -366,8 +411,10 @@ def extract_events(
                 candidates.append((tok, code, sources, targets, specific, False))
                 continue
             # Modality: the trigger's own future/negation, then each governing control verb.
-            if unasserted(tok):
+            if unasserted(tok) or parenthetical(tok):
                 continue
+            if _negated(tok) and not _future(tok):
+                continue  # "did not meet": a plain negation is no act ("will not attend" is)
             if _negated(tok):
                 code = transform(code, "REFUSE")
             elif conditional_threat(tok):
@@ -390,8 +437,12 @@ def extract_events(
                         src_tok = gov
                     break
                 if mod in ("DEMAND", "APPEAL"):
-                    dobj = children(gov, "dobj")
-                    target_override = dobj or subj_heads
+                    # "urged Peru to ...", "called on Peru to ...", "appealed to Peru to ...".
+                    addressee = children(gov, "dobj") + [
+                        p for prep in children(gov, "prep") if prep.lower_ in ("on", "to", "upon")
+                        for p in children(prep, "pobj")]
+                    own = [h for h in subj_heads if not h.is_ancestor(tok) and h.head.i == tok.i]
+                    target_override = addressee or own
                     src_tok = gov
                 if mod != "PLAIN":
                     code = transform(code, mod)
@@ -404,6 +455,8 @@ def extract_events(
             covered.update(governing)
             if src_tok.i != tok.i:
                 subj_heads, passive = subject(src_tok)
+            if passive and lemma in _STATIVE and not children(tok, "agent"):
+                passive = False  # "X has been opposed to Y": a stance of X, not done to X
             if passive:
                 agent = [p for a in children(tok, "agent") for p in children(a, "pobj")]
                 sources, from_ctx = actors(agent, ents, ctx, doc)
@@ -443,11 +496,13 @@ def extract_events(
                     code in _VISITS or (not specific and code in _NEEDS_PARTNER)):
                 continue  # "received a letter", "released figures", "called it a day"
             candidates.append((tok, code, sources, targets, specific, from_ctx))
-        coded = {c[0].i for c in candidates} | covered
-        for verb, code, speakers, addressed in statements(sent, coded, ents, ctx):
+        coded = {c[0].i: (c[1], c[2]) for c in candidates}
+        coded.update({i: ("", []) for i in covered})
+        spoken, alleged = statements(sent, coded, ents, ctx)
+        for verb, code, speakers, addressed in spoken:
             candidates.append((verb, code, speakers, addressed, True, False))
         for tok, code, sources, targets, specific, from_ctx in candidates:
-            if tok.i in covered:
+            if tok.i in covered or tok.i in alleged:
                 continue
             if doc_dates is None:
                 doc_dates = [e for e in doc.ents if e.label_ == "DATE"]

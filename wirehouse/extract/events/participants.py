@@ -185,6 +185,10 @@ def _pronoun(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]
             src = [a for a in ctx.speaker if a.role not in ("IGO", "NGO")][:1]
         else:
             src = ctx.last_source
+    if not src:
+        # No antecedent in reach: the pronoun is the actor, with no code (flagged inferred,
+        # so the row's confidence is lower) rather than someone else's.
+        return [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
     return [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role, True)
             for a in src]
 

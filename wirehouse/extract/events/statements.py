@@ -268,11 +268,17 @@ def is_characterisation(verb: Token) -> bool:
             for prep in children(t, "prep")))
 
 
-def statements(sent: Span, coded: set[int], ents: DocEntities, ctx: Context
-               ) -> list[tuple[Token, str, list[Actor], list[Actor]]]:
-    """(verb, code, speakers, targets) of the sentence's speech acts. ``coded``: the tokens
-    whose acts the event coder coded (a clause holding one reports that act)."""
+def statements(sent: Span, coded: dict[int, tuple[str, list[Actor]]], ents: DocEntities,
+               ctx: Context) -> tuple[list[tuple[Token, str, list[Actor], list[Actor]]],
+                                      set[int]]:
+    """(verb, code, speakers, targets) of the sentence's speech acts, and the coded acts that
+    are the speaker's allegation rather than a reported fact. ``coded``: trigger index -> (code,
+    sources) of the acts the event coder coded. A clause reporting a material act (military
+    force, coercion, protest, cooperation) reports a fact; one reporting a verbal or diplomatic
+    conflict (roots 11-16) by another country's actor ("Y was undermining the talks") is the
+    speaker's accusation of Y (112), and Y's act is not coded."""
     out = []
+    alleged: set[int] = set()
     for verb in sent:
         lemma = verb.lemma_.lower()
         if verb.pos_ not in ("VERB", "AUX"):
@@ -290,7 +296,15 @@ def statements(sent: Span, coded: set[int], ents: DocEntities, ctx: Context
         if not speakers:
             continue
         clause = clause_of(verb)
-        if any(t.i in coded for t in _main_predicates(verb, clause)):
+        reported = [t.i for t in _main_predicates(verb, clause) if t.i in coded]
+        if reported:
+            countries = {a.country for a in speakers}
+            accused = [a for i in reported for a in coded[i][1]
+                       if "11" <= coded[i][0][:2] <= "16" and a.country and None not in countries
+                       and a.country not in countries]
+            if accused and len(accused) == sum(len(coded[i][1]) for i in reported):
+                alleged.update(reported)
+                out.append((verb, "112", speakers, accused))
             continue
         addressed = _addressees(verb, ents, ctx)
         code, about = _judged(clause, speakers, ents, ctx) if clause else (None, [])
@@ -298,4 +312,4 @@ def statements(sent: Span, coded: set[int], ents: DocEntities, ctx: Context
             out.append((verb, code, speakers, about))
         elif addressed or (about := _others(about, speakers)):
             out.append((verb, "010", speakers, addressed or about))
-    return out
+    return out, alleged
