@@ -498,9 +498,9 @@ def extract_events(
             candidates.append((tok, code, sources, targets, specific, from_ctx))
         coded = {c[0].i: (c[1], c[2]) for c in candidates}
         coded.update({i: ("", []) for i in covered})
-        spoken, alleged = statements(sent, coded, ents, ctx)
-        for verb, code, speakers, addressed in spoken:
-            candidates.append((verb, code, speakers, addressed, True, False))
+        speech, alleged = statements(sent, coded, ents, ctx)
+        for verb, speech_code, speakers, addressed in speech:
+            candidates.append((verb, speech_code, speakers, addressed, True, False))
         for tok, code, sources, targets, specific, from_ctx in candidates:
             if tok.i in covered or tok.i in alleged:
                 continue
