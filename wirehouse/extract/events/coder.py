@@ -481,6 +481,13 @@ def extract_events(
                                                owners=code not in _VISITS)
             if not sources and not targets:
                 continue
+            if not sources and not passive and subj_heads and (
+                    subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])):
+                # A named doer the actor coder cannot place ("Ousted President Akayev"): the
+                # act is coded with that actor and no code.
+                h = subj_heads[0]
+                sources = [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
+                from_ctx = True
             if not sources and not passive and (not subj_heads or code[:2] in _VERBAL_ROOTS):
                 # A verb with no subject ("talking about X", "to provide evidence") has no
                 # doer to code; a verbal act is coded only when its speaker is written.
