@@ -145,8 +145,12 @@ def test_capital_as_metonym_is_its_government(nlp):
         ("RUSGOV", "166", "ESTGOV")}
 
 
-def test_a_place_walked_through_is_not_an_actor(nlp):
-    assert coded(nlp, "Protesters marched through Houston on Saturday.") == []
+@pytest.mark.parametrize(("text", "source"), [
+    ("Police in Manchester arrested two activists on Monday.", "GBRCOP"),
+    ("Police in Birmingham, Alabama, arrested two activists on Monday.", "USACOP"),
+])
+def test_a_city_gives_its_gazetteer_country(nlp, text, source):
+    assert {e["source_code"] for e in coded(nlp, text)} == {source}
 
 
 # 7. Publisher boilerplate is not coded (the coder skips it; the body keeps it).

