@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 
+from wirehouse.core.settings import get_settings
 from wirehouse.extract.dictionaries.common import comment_of, copy_licence, words, write_csv
 
 SOURCE_FILE = "CAMEO.2.0.txt"
@@ -276,9 +277,11 @@ def known_codes(reference_dir: Path) -> frozenset[str]:
 
 def convert(source: Path, out: Path) -> tuple[list[Path], list[str]]:
     """``out``/verb_patterns.csv from CAMEO.2.0.txt (codes checked against the codebook in
-    ``out``'s parent, seeds/reference); what was left out, counted, as problems."""
+    ``out``'s parent, else the reference folder's); what was left out, counted, as problems."""
     lines = (source / SOURCE_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
-    rows, counts = convert_text(lines, known_codes(out.parent))
+    codebook = out.parent if (out.parent / "cameo_codes.csv").exists() else Path(
+        get_settings().reference_dir)
+    rows, counts = convert_text(lines, known_codes(codebook))
     problems = [f"{SOURCE_FILE}: {n} left out ({why})"
                 for why, n in sorted(counts.skipped.items())]
     return [write_csv(out / OUTPUT_FILE, HEADER, rows), copy_licence(source, out)], problems

@@ -321,7 +321,7 @@ def us_states() -> frozenset[str]:
 def _qualified_country(place: Token) -> str | None:
     """"Birmingham, Alabama", "Perth, Scotland": the country the place's own qualifier names,
     before the gazetteer's best guess for the bare name."""
-    for q in (c for c in place.children if c.dep_ in ("appos", "npadvmod", "conj")):
+    for q in (c for c in place.children if c.dep_ in ("appos", "npadvmod")):
         if fold(q.text) in us_states():
             return "USA"
         if (c := country_for(q.text)) is not None:
