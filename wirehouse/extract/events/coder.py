@@ -483,9 +483,11 @@ def extract_events(
             if not sources and not targets:
                 continue
             if not sources and not passive and subj_heads and (
-                    subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])):
-                # A named doer the actor coder cannot place ("Ousted President Akayev"): the
-                # act is coded with that actor and no code.
+                    subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])
+                    or (code[:2] == "14" and subj_heads[0].pos_ == "NOUN")):
+                # A named doer the actor coder cannot place ("Ousted President Akayev"), or the
+                # people a protest names ("supporters of X"): the act is coded with that actor
+                # and no code.
                 h = subj_heads[0]
                 sources = [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
                 from_ctx = True
