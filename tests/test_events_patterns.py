@@ -21,7 +21,8 @@ def nlp():
 
 def coded(nlp, text: str, published: datetime | None = PUBLISHED) -> list[dict]:
     doc = nlp(text)
-    return extract_events(doc, "t", extract_entities(doc, "t"), published, "run")
+    ents = extract_entities(doc, "t", published.date() if published else None)
+    return extract_events(doc, "t", ents, published, "run")
 
 
 def triples(events: list[dict]) -> set[tuple]:

@@ -87,7 +87,8 @@ def code_articles(articles: list[RawDocument], settings: Settings
     parsed = nlp.pipe(a.body for a in articles)
     for article, doc in zip(articles, parsed, strict=True):
         published = article.published_at
-        ents = extract_entities(doc, article.doc_id)
+        ents = extract_entities(doc, article.doc_id,
+                                published.date() if published is not None else None)
         rows[article.doc_id] = extract_events(doc, article.doc_id, ents, published, "eval")
         docs.append({"doc_id": article.doc_id, "url": article.url, "title": article.title,
                      "body": article.body})
