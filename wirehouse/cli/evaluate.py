@@ -27,13 +27,28 @@ def eval_entities(file: Annotated[str, typer.Argument(
 
 
 @eval_app.command("events", epilog="Example: wirehouse eval events "
-                  "../shared/corpora/plover-gsr/dev.jsonl")
-def eval_events(file: Annotated[str, typer.Argument(
-        metavar="FILE", help="PLOVER gold JSONL file.")]) -> None:
-    """Event-type precision/recall/F1 and actor country accuracy on PLOVER gold sentences."""
+                  "../shared/corpora/news-events-gold/dev_gold.jsonl")
+def eval_events(
+    file: Annotated[str, typer.Argument(
+        metavar="FILE", help="PLOVER gold JSONL, or a news-events gold file.")],
+    news: Annotated[bool, typer.Option(
+        "--news", help="Score as news-events gold (found by its format without this).")] = False,
+    warehouse: Annotated[str | None, typer.Option(
+        metavar="PATH", help="News gold: score this warehouse's event mentions instead of coding the "
+             "articles beside the gold file.")] = None,
+) -> None:
+    """PLOVER gold sentences: event-type precision/recall/F1 and actor country accuracy. News
+    gold (corpora/news-events-gold): precision/recall/F1 at the levels type, type+source and
+    full, scored by the gold's own scorer."""
     from wirehouse.evaluate.events import evaluate_events
+    from wirehouse.evaluate.events_news import evaluate_news_events, is_news_gold
 
-    typer.echo(json.dumps(evaluate_events(file, get_settings().model), indent=1))
+    settings = get_settings()
+    if news or is_news_gold(file):
+        result = evaluate_news_events(file, settings, warehouse=warehouse)
+    else:
+        result = evaluate_events(file, settings.model)
+    typer.echo(json.dumps(result, indent=1))
 
 
 @eval_app.command("countries", epilog="Example: wirehouse eval countries "
