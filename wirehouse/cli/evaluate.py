@@ -34,7 +34,8 @@ def eval_events(
     news: Annotated[bool, typer.Option(
         "--news", help="Score as news-events gold (found by its format without this).")] = False,
     warehouse: Annotated[str | None, typer.Option(
-        metavar="PATH", help="News gold: score this warehouse's event mentions instead of coding the "
+        metavar="PATH",
+        help="News gold: score this warehouse's event mentions instead of coding the "
              "articles beside the gold file.")] = None,
 ) -> None:
     """PLOVER gold sentences: event-type precision/recall/F1 and actor country accuracy. News
