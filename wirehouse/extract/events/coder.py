@@ -520,7 +520,10 @@ def extract_events(
                           from_ctx, published_at, run_id, doc_dates)
             if sources and not from_ctx:
                 ctx.last_source = sources
-    return rows
+    # One trigger can be reached twice with the same code and actors (as a verb and as the
+    # speech act of its sentence): the same mention, so one row per id.
+    unique = {row["event_mention_id"]: row for row in reversed(rows)}
+    return [row for row in rows if unique.get(row["event_mention_id"]) is row]
 
 
 def _pairs(code: str, sources: list[Actor],
