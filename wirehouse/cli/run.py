@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from wirehouse.cli.app import WarehouseOpt, app
+from wirehouse.cli.terminal import run_display
 from wirehouse.core.documents import Known
-from wirehouse.core.progress import TerminalProgress
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract import host
 from wirehouse.extract.nlp import extraction_signature
@@ -43,8 +43,8 @@ def run(
 ) -> None:
     """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
 
-    Talks to PREFECT_API_URL when set; otherwise to a local Prefect server that the first run
-    starts (127.0.0.1, state in $PREFECT_HOME/wirehouse-server.json) and later runs reuse.
+    Talks to PREFECT_API_URL when set; otherwise to this checkout's local Prefect server,
+    started if there is none and left running for the next runs (`wirehouse server`).
     """
     sources = paths or ["seeds/*.txt"]
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
@@ -72,14 +72,26 @@ def run(
 
     # Imported only once there is work: Prefect's import costs seconds of CPU, and the
     # no-op check above exists so that unchanged sources never pay it.
+    from prefect.exceptions import CancelledRun
+
     from flows.etl import etl
     from flows.prefect_server import ensure_server, using
 
-    with nullcontext() if ephemeral else using(ensure_server()), \
-            TerminalProgress(enabled=show_progress), _attached_run_settings():
-        summary = etl(sources=sources, warehouse=warehouse, lake=lake,
-                      batch_size=batch_size, force=force, publish_dsn=publish_dsn)
+    try:
+        server = None if ephemeral else ensure_server()
+        with nullcontext() if server is None else using(server), \
+                run_display(show_progress), _attached_run_settings():
+            summary = etl(sources=sources, warehouse=warehouse, lake=lake,
+                          batch_size=batch_size, force=force, publish_dsn=publish_dsn)
+    except CancelledRun as stopped:  # Ctrl-C: the flow run says what it left (flows.etl)
+        typer.echo(str(stopped), err=True)
+        raise typer.Exit(130) from None
+    except KeyboardInterrupt:  # before the flow run began, or after it ended
+        typer.echo("interrupted; `wirehouse run` again does what is left", err=True)
+        raise typer.Exit(130) from None
     typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+    if server is not None and server.pid is not None:  # ours, left running for the next run
+        typer.echo(server.note())
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind is slow;
     # with that heap frozen out of its reach, the exit is quick. (At exit, not here: a test
     # calling this command keeps its process.)
