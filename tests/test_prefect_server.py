@@ -8,6 +8,7 @@ import ctypes
 import http.server
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,27 +85,47 @@ def test_the_api_refuses_requests_without_the_homes_secret(home: Path) -> None:
     assert settings["auth"] == "BASIC"  # the UI asks for the secret
 
 
-def test_each_home_stops_only_its_own_server(home: Path, tmp_path: Path) -> None:
-    """Two checkouts (two Prefect homes) on one machine: each has its server, and `server
-    stop` in one leaves the other running."""
-    other = tmp_path / "prefect-home-b"
-    env_a, env_b = prefect_env(home), prefect_env(other)
-    wirehouse(env_b, "server", "start")
-    a, b = _state(home), _state(other)
+def _clone(path: Path) -> Path:
+    """A copy of this checkout's code and data (what a clone has), without its state."""
+    for name in ("wirehouse", "flows", "seeds", "sql"):
+        shutil.copytree(PROJECT_ROOT / name, path / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("prefect.yaml", "pyproject.toml"):
+        shutil.copy(PROJECT_ROOT / name, path / name)
+    return path
+
+
+def test_two_clones_each_stop_only_their_own_server(tmp_path: Path) -> None:
+    """Two clones of the project on one machine, PREFECT_HOME unset: each starts its own
+    server, with its state in its own .prefect-home, and `server stop` in one leaves the
+    other running."""
+    clones = [_clone(tmp_path / "a"), _clone(tmp_path / "b")]
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+
+    def in_clone(clone: Path, *args: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "wirehouse.cli", *args], cwd=clone,
+                             env={**base, "PYTHONPATH": str(clone)}, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout.strip()
+
+    homes = [clone / ".prefect-home" for clone in clones]
     try:
+        for clone in clones:
+            assert in_clone(clone, "server", "start").startswith("started: ")
+        a, b = _state(homes[0]), _state(homes[1])
         assert a["pid"] != b["pid"] and a["url"] != b["url"]
-        assert wirehouse(env_b, "server", "status").startswith(
-            f"running: {b['url'].removesuffix('/api')} (pid {b['pid']}")
-        assert wirehouse(env_b, "server", "stop").startswith("stopped the server at")
+        assert (homes[0] / SECRET_FILE).read_text() != (homes[1] / SECRET_FILE).read_text()
+        assert in_clone(clones[1], "server", "stop").startswith("stopped the server at")
         assert not pid_alive(b["pid"]) and pid_alive(a["pid"])
-        assert wirehouse(env_b, "server", "status").startswith("not running")
-        assert wirehouse(env_a, "server", "status").startswith(
+        assert in_clone(clones[1], "server", "status").startswith("not running")
+        assert in_clone(clones[0], "server", "status").startswith(
             f"running: {a['url'].removesuffix('/api')} (pid {a['pid']}")
-        # Started again: the same home keeps its secret.
-        assert wirehouse(env_a, "server", "start").startswith("already running")
+        assert in_clone(clones[0], "server", "start").startswith("already running")
     finally:
-        if pid_alive(b["pid"]):
-            os.killpg(b["pid"], signal.SIGKILL)
+        for home in homes:
+            if (home / STATE_FILE).exists() and pid_alive(pid := _state(home)["pid"]):
+                os.killpg(pid, signal.SIGKILL)
 
 
 def test_the_default_home_is_the_checkouts_own(monkeypatch: pytest.MonkeyPatch) -> None:
