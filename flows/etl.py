@@ -104,10 +104,11 @@ def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
         staging = ingest_sources(sources, run_id, settings, signature, started_at, force)
         while True:
             try:
-                extract_stage.submit(next(staging))
-            except StopIteration as end:
+                batch = next(staging)
+            except StopIteration as end:  # ingest's result is the generator's value
                 ingested: IngestResult = end.value
                 break
+            extract_stage.submit(batch)
         summary.seconds["ingest"] = time.perf_counter() - t0
         logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
                     "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
