@@ -224,3 +224,81 @@ def test_a_run_leaves_only_the_prefect_server_and_says_so(tmp_path: Path) -> Non
         if (home / STATE_FILE).exists():
             # In this process: the server is our child now, for us to wait for.
             stop_server(Server(_state(home)["url"], _state(home)["pid"], False), home)
+
+
+async def _page_text(chromium: str, origin: str, link: str, password: str) -> str:
+    """What headless Chromium shows at ``link`` once the UI has the password, as a user
+    pastes it (the UI keeps it in localStorage), driven over the DevTools protocol."""
+    import asyncio
+    import socket
+    import tempfile
+    import urllib.request
+
+    import websockets
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    profile = tempfile.mkdtemp()
+    browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
+                                f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
+                                "about:blank"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json") as r:
+                    targets = json.load(r)
+                break
+            except OSError:
+                await asyncio.sleep(0.5)
+        page = next(t for t in targets if t["type"] == "page")
+        async with websockets.connect(page["webSocketDebuggerUrl"], max_size=2**24) as ws:
+            calls = 0
+
+            async def call(method: str, **params: object) -> Any:
+                nonlocal calls
+                calls += 1
+                await ws.send(json.dumps({"id": calls, "method": method, "params": params}))
+                while (reply := json.loads(await ws.recv())).get("id") != calls:
+                    pass
+                return reply
+
+            await call("Page.navigate", url=f"{origin}/robots.txt")  # the UI's origin
+            await asyncio.sleep(2)
+            token = base64.b64encode(password.encode()).decode()
+            await call("Runtime.evaluate",
+                       expression=f"localStorage.setItem('prefect-password', '{token}')")
+            await call("Page.navigate", url=link)
+            text = ""
+            for _ in range(150):
+                await asyncio.sleep(2)
+                reply = await call("Runtime.evaluate", expression="document.body.innerText")
+                text = str(reply["result"]["result"].get("value", ""))
+                if "wirehouse-ui-probe" in text or "Authentication failed" in text:
+                    break
+            return text
+    finally:
+        browser.kill()
+        browser.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_link_a_run_prints_opens_the_run_in_the_ui(home: Path) -> None:
+    """The UI's page for a flow run (the "View at" link of every run) shows that run in a
+    real browser given the home's secret, and nothing but a failed login without it."""
+    import asyncio
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium)")
+    url, secret = _state(home)["url"], (home / SECRET_FILE).read_text().strip()
+    auth = {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}
+    flow = httpx.post(f"{url}/flows/", json={"name": "ui-probe"}, headers=auth, timeout=30)
+    run = httpx.post(f"{url}/flow_runs/", headers=auth, timeout=30, json={
+        "flow_id": flow.json()["id"], "name": "wirehouse-ui-probe"}).json()
+    origin = url.removesuffix("/api")
+    link = f"{origin}/runs/flow-run/{run['id']}"
+    assert "wirehouse-ui-probe" in asyncio.run(_page_text(chromium, origin, link, secret))
+    refused = asyncio.run(_page_text(chromium, origin, link, "not-the-secret"))
+    assert "Authentication failed" in refused and "wirehouse-ui-probe" not in refused
