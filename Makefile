@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= warehouse/wirehouse.duckdb
 
-.PHONY: run test lint serve clean
+.PHONY: run test lint serve superset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.installed
 # The prefect.yaml schedules on this machine (local Prefect server on 127.0.0.1; Ctrl-C stops both).
 serve: $(VENV)/.installed
 	$(BIN)/wirehouse schedule
+
+# Apache Superset on 127.0.0.1:8088 over the warehouse, with the starter dashboard (Ctrl-C stops
+# it). The first time it installs Superset in a virtualenv of its own: a few minutes.
+superset: $(VENV)/.installed
+	$(BIN)/wirehouse superset --warehouse $(WAREHOUSE)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

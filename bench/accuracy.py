@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/accuracy.py [--corpora ../shared/corpora] [--no-write]
 
-Runs the same code as `wirehouse eval entities` and `wirehouse eval events`.
+Runs the same code as `wirehouse eval entities` and `wirehouse eval events` (PLOVER sentences,
+and the news-events gold's dev articles coded and scored by its own scorer).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from results import update_section  # noqa: E402
 from wirehouse.core.settings import get_settings  # noqa: E402
 from wirehouse.evaluate.entities import evaluate_entities  # noqa: E402
 from wirehouse.evaluate.events import evaluate_events  # noqa: E402
+from wirehouse.evaluate.events_news import evaluate_news_events  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +32,8 @@ def main() -> None:
     settings = get_settings()
     ner = evaluate_entities(f"{args.corpora}/uner-en-pud/en_pud_news.conll", settings)
     ev = evaluate_events(f"{args.corpora}/plover-gsr/dev.jsonl", settings.model)
-    print(json.dumps({"entities": ner, "events": ev}, indent=1))
+    news = evaluate_news_events(f"{args.corpora}/news-events-gold/dev_gold.jsonl", settings)
+    print(json.dumps({"entities": ner, "events": ev, "news_events": news}, indent=1))
     if args.no_write:
         return
     o = ner["overall"]
@@ -57,9 +60,18 @@ def main() -> None:
         *(f"| {k.replace('_', ' ')} | {v} |" for k, v in ev.items()
           if k not in ("file", "model", "event_type", "per_type", "sentences")
           and not isinstance(v, dict | list)),
+        "", "### Events: real news, news-events-gold dev (40 articles, 272 gold events)", "",
+        "The dev articles coded by the pipeline and scored by the gold's own scorer "
+        "(shared/tools/eval_news_events.py; levels in its GUIDELINES.md). Targets: full F1 "
+        ">= 0.40, type F1 >= 0.55, mentions with a source actor >= 80%.", "",
+        "| level | paired | precision | recall | F1 |", "|---|---|---|---|---|",
+        *(f"| {lv} | {news[lv]['paired']} | {news[lv]['precision']} | {news[lv]['recall']} | "
+          f"{news[lv]['f1']} |" for lv in ("type", "type+source", "full")),
+        "", f"Event mentions with a source actor: {news['mentions_with_source']}.",
         "", "Commands:", "",
         "    .venv/bin/wirehouse eval entities ../shared/corpora/uner-en-pud/en_pud_news.conll",
         "    .venv/bin/wirehouse eval events ../shared/corpora/plover-gsr/dev.jsonl",
+        "    .venv/bin/wirehouse eval events ../shared/corpora/news-events-gold/dev_gold.jsonl",
         "    .venv/bin/python bench/accuracy.py   # both, and rewrites this section",
     ]
     update_section("Entity and event accuracy", "\n".join(lines))

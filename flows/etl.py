@@ -18,7 +18,9 @@ from prefect.states import Cancelled
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
+from flows.connections import postgres_dsn, scrub
 from flows.extract_stage import ExtractStage
+from flows.parameters import check_paths, deployment_run
 from flows.report import report_after_load
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
@@ -63,23 +65,24 @@ def flow_run_id() -> tuple[str, datetime]:
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
 def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
-                   started_at: datetime, force: bool
+                   started_at: datetime, force: bool, allowed: tuple[str, ...] | None = None
                    ) -> Generator[StagedBatch, None, IngestResult]:
     """Read the sources and stage new or changed documents, yielding each batch as it is
-    staged; unreadable ones are quarantined. A retry stages the same batches again."""
+    staged; unreadable ones are quarantined. A retry stages the same batches again.
+    ``allowed``: the folders a deployment run may read under (flows.parameters)."""
     known = known_inputs(settings.warehouse, settings.cache_dir)
     # The host loads the model on another core while ingest reads on; a run with nothing
     # new never starts it (`wirehouse run` has started it already).
     on_stage = (lambda: start_host(settings)) if wanted(settings) else None
     return (yield from stage_batches(sources, run_id, settings, known, signature, started_at,
-                                     force, on_stage))
+                                     force, on_stage, allowed))
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
-    files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    files = collect_files(ingested.sources_file, ingested.quarantine_files, outputs)
     result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
                      settings.cache_dir, settings.sql_variables())
     finish_ingest(ingested, settings)
@@ -88,20 +91,29 @@ def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
-def copy_to_postgres_task(warehouse: str, dsn: str) -> int:
-    """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically)."""
-    return len(copy_to_postgres(warehouse, dsn).rows)
+def copy_to_postgres_task(warehouse: str, connection: str) -> int:
+    """Copy ref and marts into PostgreSQL for Postgres-only BI tools (swapped in atomically).
+    ``connection`` names the database (flows.connections); the DSN is resolved here and never
+    leaves this process, not even in an error message."""
+    dsn = postgres_dsn(connection)
+    try:
+        return len(copy_to_postgres(warehouse, dsn).rows)
+    except Exception as exc:
+        raise RuntimeError(f"copy to PostgreSQL ({connection}) failed: "
+                           f"{type(exc).__name__}: {scrub(str(exc), dsn)}") from None
 
 
 def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
-                        started_at: datetime, force: bool, summary: RunSummary
+                        started_at: datetime, force: bool, summary: RunSummary,
+                        allowed: tuple[str, ...] | None
                         ) -> tuple[list[dict[str, str]], IngestResult]:
     """Ingest stages batches, and each one's extraction starts as soon as it is staged."""
     logger = get_run_logger()
     t0 = time.perf_counter()
     signature = extraction_signature(settings.model, settings.reference_dir)
     with ExtractStage(run_id, settings, signature, force) as extract_stage:
-        staging = ingest_sources(sources, run_id, settings, signature, started_at, force)
+        staging = ingest_sources(sources, run_id, settings, signature, started_at, force,
+                                 allowed)
         while True:
             try:
                 batch = next(staging)
@@ -121,6 +133,7 @@ def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
     summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
     summary.quarantined = ingested.quarantined
+    summary.unsupported_languages = ingested.unsupported_languages
     return outputs, ingested
 
 
@@ -131,10 +144,15 @@ def etl(
     lake: str | None = None,
     batch_size: int | None = None,
     force: bool = False,
-    publish_dsn: str | None = None,
+    export_postgres: str | None = None,
 ) -> RunSummary:
     """Read sources, extract entities and events from new or changed documents, load DuckDB;
-    with ``publish_dsn``, then copy ref and marts into that PostgreSQL database."""
+    with ``export_postgres``, the name of a connection (flows.connections: "env", a Secret
+    block, a DSN without password), then copy ref and marts into that PostgreSQL database."""
+    # A deployment's run comes through the API: its paths are checked against the owner's
+    # allow-list before anything is read or written (flows.parameters).
+    allowed = (check_paths(sources, lake, warehouse, get_settings()) if deployment_run()
+               else None)
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     check_location(settings.lake, "lake")
     check_location(settings.warehouse, "warehouse")
@@ -146,11 +164,12 @@ def etl(
     try:
         try:
             outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id,
-                                                    settings, started_at, force, summary)
+                                                    settings, started_at, force, summary,
+                                                    allowed)
         finally:
             # Started by ingest (or by `wirehouse run`); loading needs no model.
             stop_host()
-        if outputs or ingested.sources_file or ingested.quarantine_file:
+        if outputs or ingested.sources_file or ingested.quarantine_files:
             step = "load"
             t0 = time.perf_counter()
             progress.start("load")
@@ -159,13 +178,13 @@ def etl(
             summary.seconds["load"] = time.perf_counter() - t0
             summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
             logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
-            if publish_dsn:
+            if export_postgres:
                 t0 = time.perf_counter()
                 progress.start("export")
-                copied = copy_to_postgres_task(settings.warehouse, publish_dsn)
+                copied = copy_to_postgres_task(settings.warehouse, export_postgres)
                 summary.seconds["export"] = time.perf_counter() - t0
                 logger.info("copied %d tables to PostgreSQL", copied)
-            report_after_load(settings)
+            summary.events_report = report_after_load(settings)
     except KeyboardInterrupt:
         return _stopped(INTERRUPTED[step])
     record_artifacts(summary)

@@ -2,8 +2,8 @@
 
 Ingest (flows.etl.ingest_sources) yields each batch as soon as it is written; the batch's
 extract task starts on it at once on the task runner the settings name (extract_plan), while
-ingest reads on. Finished batches are cached (BATCH_CACHE), so a re-run redoes only those
-that failed.
+ingest reads on. Finished batches are cached (flows.task_runners.BatchCache: signed JSON in
+the lake), so a re-run redoes only those that failed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner
 from prefect.tasks import exponential_backoff
 
-from flows.task_runners import BATCH_CACHE, extract_plan, outputs_exist, result_storage
+from flows.task_runners import BatchCache, batch_cache_key, extract_plan
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings
 from wirehouse.extract.host import running_host, stop_host
@@ -48,21 +48,32 @@ def _document_done() -> None:
 
 
 # One retry: extraction is deterministic, but the task also reads and writes the lake.
+# Finished batches are cached by BatchCache (signed JSON in the lake), not by Prefect's
+# result persistence, whose records can carry code (flows.task_runners).
 @task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5, retry_condition_fn=_not_interrupted, cache_policy=BATCH_CACHE,
-      persist_result=True, task_run_name="extract-{part}")
+      retry_jitter_factor=0.5, retry_condition_fn=_not_interrupted, persist_result=False,
+      task_run_name="extract-{part}")
 def extract(staged_path: str, run_id: str, settings: Settings, part: str,
-            signature: str) -> dict[str, str]:
-    """NLP, entities and events for one staged batch. ``signature`` (extractor version and
-    model) only feeds the cache key: a new model or extractor never reuses a batch."""
+            signature: str, refresh: bool = False) -> dict[str, str]:
+    """NLP, entities and events for one staged batch, or the batch's files from an earlier
+    run over the same documents with the same ``signature`` (extractor version and model);
+    ``refresh`` extracts again anyway."""
+    cache = BatchCache.of(settings)
+    key = batch_cache_key(staged_path, settings, signature)
+    if not refresh and (cached := cache.get(key)) is not None:
+        return cached
     host = running_host()
     if host is not None:
-        return host.extract_batch(staged_path, run_id, settings, part)
-    # Imported here: spaCy's import costs seconds, and the flow process never needs it when
-    # the extraction host does the work.
-    from wirehouse.extract.batch import extract_batch
+        outputs = host.extract_batch(staged_path, run_id, settings, part)
+    else:
+        # Imported here: spaCy's import costs seconds, and the flow process never needs it
+        # when the extraction host does the work.
+        from wirehouse.extract.batch import extract_batch
 
-    return extract_batch(staged_path, run_id, settings, part, on_document=_document_done)
+        outputs = extract_batch(staged_path, run_id, settings, part,
+                                on_document=_document_done)
+    cache.put(key, outputs)
+    return outputs
 
 
 class ExtractStage:
@@ -70,8 +81,7 @@ class ExtractStage:
 
     def __init__(self, run_id: str, settings: Settings, signature: str, force: bool) -> None:
         self.run_id, self.settings, self.signature = run_id, settings, signature
-        self.task = extract.with_options(result_storage=result_storage(settings),
-                                         refresh_cache=force)
+        self.force = force
         self.runner: TaskRunner[Any] | None = None
         self.task_settings = settings
         self.batches: dict[str, StagedBatch] = {}
@@ -105,9 +115,9 @@ class ExtractStage:
             self.runner, self.task_settings = extract_plan(self.settings, len(self.batches))
             self.runner.__enter__()
             get_run_logger().info("extracting on %s", type(self.runner).__name__)
-        self.futures[batch.part] = self.runner.submit(self.task, {
+        self.futures[batch.part] = self.runner.submit(extract, {
             "staged_path": batch.path, "run_id": self.run_id, "settings": self.task_settings,
-            "part": batch.part, "signature": self.signature})
+            "part": batch.part, "signature": self.signature, "refresh": self.force})
 
     def results(self) -> list[dict[str, str]]:
         """Every batch's Parquet files by table, in batch order; BatchesFailed if any
@@ -134,14 +144,6 @@ class ExtractStage:
                 f"{len(failures)} of {len(self.batches)} batches failed; nothing was loaded. "
                 "Finished batches are cached: re-running the flow redoes only these:\n"
                 + "\n".join(sorted(failures)))
-        for part, out in outputs.items():
-            if not outputs_exist(out):
-                # The cache points at files that compaction or a cleanup has since moved.
-                get_run_logger().info("batch %s: cached files are gone, extracting again",
-                                      part)
-                outputs[part] = self.task.with_options(refresh_cache=True)(
-                    self.batches[part].path, self.run_id, self.task_settings, part,
-                    self.signature)
         if outputs:
             progress.finish("extract")
         return [outputs[part] for part in sorted(outputs)]

@@ -26,4 +26,5 @@ def extract_sources(
     ingested = ingest(sources, run_id, settings, known or Known(), signature, started_at, force)
     outputs = [extract_batch(path, run_id, settings, f"{i:05d}")
                for i, path in enumerate(ingested.batches)]
-    return ingested, collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
+    return ingested, collect_files(ingested.sources_file, ingested.quarantine_files,
+                                      outputs)

@@ -38,13 +38,13 @@ def report_after_load(settings: Settings) -> str | None:
     if local is None:
         raise FileNotFoundError(f"no warehouse at {settings.warehouse}")
     written = write_report(local, out)
-    publish_artifacts(written)
+    record_artifacts(written)
     get_run_logger().info("report: %s (%.1f MB, %d events)", written.path,
                           written.bytes / 1e6, written.events)
     return str(written.path)
 
 
-def publish_artifacts(written: Written) -> None:
+def record_artifacts(written: Written) -> None:
     uri = written.path.resolve().as_uri()
     create_link_artifact(key="events-report", link=uri, link_text="events report (HTML)",
                          description="The events, the sentences behind them, and the "

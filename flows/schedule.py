@@ -9,6 +9,7 @@ so a local server is started unless PREFECT_API_URL is set, and stopped on exit.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -73,6 +74,9 @@ def serve_schedules(config: Path = DEFAULT_CONFIG, only: Sequence[str] = (),
     specs = [d for d in read_deployments(config) if not only or d["name"] in only]
     if not specs:
         raise ValueError(f"no deployment named {', '.join(only)} in {config}")
+    # The runs served here (subprocesses) check their path parameters against this file's
+    # declarations (flows.parameters), the owner's, not the checkout's default.
+    os.environ["WIREHOUSE_DEPLOYMENT_CONFIG"] = str(config.resolve())
     server = ensure_server()
     try:
         with using(server):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import os
-from pathlib import Path
 from typing import Any
 
-from prefect.cache_policies import CachePolicy
-from prefect.context import TaskRunContext
-from prefect.filesystems import RemoteFileSystem
+from prefect import get_run_logger
+from prefect.exceptions import MissingContextError
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.prefect_server import prefect_home
+from flows.secret import SECRET_FILE, local_secret
 from wirehouse.core.settings import Settings
 from wirehouse.extract.host import wanted
 from wirehouse.lake import storage
@@ -25,48 +27,87 @@ _STAGED_KEY_COLUMNS = ("doc_id", "title", "author", "caption", "url", "source", 
                        "language", "source_uri", "cluster_id")
 
 
-def batch_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+def batch_cache_key(staged_path: str, settings: Settings, signature: str) -> str:
     """Cache key of one extract task: the batch's documents, extractor version and model.
 
     ``signature`` is nlp.extraction_signature (extractor version with the reference-data hash,
     and the model's name-version), computed once per run by the flow.
     The lake is part of the key because the cached value is a set of paths into it.
     """
-    staged = read_table(parameters["staged_path"], columns=list(_STAGED_KEY_COLUMNS))
+    staged = read_table(staged_path, columns=list(_STAGED_KEY_COLUMNS))
     rows = sorted(staged.to_pylist(), key=lambda r: str(r["doc_id"]))
-    settings: Settings = parameters["settings"]
     digest = hashlib.sha256()
     lake = settings.lake if storage.is_remote(settings.lake) else os.path.abspath(settings.lake)
-    digest.update(f"{parameters['signature']}\n{lake}\n".encode())
+    digest.update(f"{signature}\n{lake}\n".encode())
     digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
     return f"extract-{digest.hexdigest()[:32]}"
 
 
-BATCH_CACHE = CachePolicy.from_cache_key_fn(batch_cache_key)
+# A record is a MAC line and a JSON object of a few paths; anything longer is not ours.
+MAX_RECORD_BYTES = 64 * 1024
 
 
-def result_storage(settings: Settings) -> Path | RemoteFileSystem:
-    """Task results and cache records live in the lake, beside the files they point to, so
-    they survive the flow process and any Prefect server (and go when the lake goes), and
-    every worker of a lake on object storage reaches them.
+class BatchCache:
+    """Finished batches, kept in the lake beside the files they name, so a re-run (a retry,
+    a run after a failed one) does not extract them again.
 
-    A local lake gets a Path, not a LocalFileSystem block: an unsaved block is refused, and
-    saving one would tie the flow to one server's block store. A lake on object storage needs
-    a RemoteFileSystem block, so it is saved under a name derived from the URL, again on every
-    run: any Prefect API the flow talks to gets it. It holds the path only; fsspec on each
-    machine finds the credentials, as for the lake."""
-    if not storage.is_remote(settings.lake):
-        return Path(settings.lake, "_prefect").absolute()
-    basepath = str(storage.join(settings.lake, "_prefect"))
-    block = RemoteFileSystem(basepath=basepath)
-    block.save(f"wirehouse-lake-{hashlib.sha256(basepath.encode()).hexdigest()[:16]}",
-               overwrite=True)
-    return block
+    Not Prefect's result persistence: a Prefect result record names the serializer that
+    reads it back, so a record planted in a lake (a pickle, or "json" with an importable
+    object hook) runs code in the process that reads it. Here a record is plain JSON, a
+    table -> Parquet path map, and is read only when its HMAC-SHA256, keyed with this Prefect
+    home's secret (flows.secret) over the record's name and content, verifies: a record
+    someone else wrote, or one copied from another batch's name, is ignored and the batch
+    extracted again. Workers on other machines need the same secret file to reuse records.
+    """
+
+    def __init__(self, lake: str, secret: bytes) -> None:
+        self.folder = storage.join(lake, "_cache", "extract")
+        self.lake = lake if storage.is_remote(lake) else os.path.abspath(lake)
+        self.secret = secret
+
+    @classmethod
+    def of(cls, settings: Settings) -> BatchCache:
+        return cls(settings.lake, local_secret(prefect_home()).encode())
+
+    def _mac(self, key: str, payload: bytes) -> str:
+        return hmac.new(self.secret, key.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
+
+    def get(self, key: str) -> dict[str, str] | None:
+        """The outputs recorded under ``key``, if the record is ours and its files are there."""
+        path = storage.join(self.folder, f"{key}.json")
+        if not storage.exists(path):
+            return None
+        with storage.open_read(path) as fh:
+            data = fh.read(MAX_RECORD_BYTES + 1)
+        mac, _, payload = data.partition(b"\n")
+        if len(data) > MAX_RECORD_BYTES or not hmac.compare_digest(
+                mac, self._mac(key, payload).encode()):
+            _logger().warning("ignoring cache record %s: not written with this Prefect "
+                              "home's secret (%s)", path, SECRET_FILE)
+            return None
+        outputs = json.loads(payload)
+        if not (isinstance(outputs, dict) and all(
+                isinstance(k, str) and isinstance(v, str) and self._in_lake(v)
+                for k, v in outputs.items())):
+            return None
+        # Compaction moves a batch's files; a record naming moved files is stale.
+        return outputs if all(storage.exists(p) for p in outputs.values()) else None
+
+    def put(self, key: str, outputs: dict[str, str]) -> None:
+        payload = json.dumps(outputs, sort_keys=True).encode()
+        storage.write_bytes(storage.join(self.folder, f"{key}.json"),
+                            self._mac(key, payload).encode() + b"\n" + payload)
+
+    def _in_lake(self, path: str) -> bool:
+        where = path if storage.is_remote(path) else os.path.abspath(path)
+        return where.startswith(self.lake.rstrip("/") + "/")
 
 
-def outputs_exist(outputs: dict[str, str]) -> bool:
-    """A cached batch is only good while its Parquet files are there (compaction moves them)."""
-    return all(storage.exists(p) for p in outputs.values())
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
 
 
 def extract_plan(settings: Settings, batches: int) -> tuple[TaskRunner[Any], Settings]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,3 +121,41 @@ def report_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def report_warehouse(report_settings: Settings) -> str:
     return report_settings.warehouse
+
+# A throwaway PostgreSQL server (Debian's package; .ci/run installs it) for the export tests.
+INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+# Skipped on a developer machine without the server; in CI (.ci/run installs it) a missing
+# server fails the tests instead of hiding them.
+pg_required = pytest.mark.skipif(not INITDB and not os.environ.get("CI"),
+                                reason="PostgreSQL server binaries not installed")
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_pg_user(cmd: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="module")
+def pg_dsn() -> Iterator[str]:
+    bindir = Path(INITDB[-1]).parent
+    tmp = tempfile.mkdtemp(prefix="wirehouse-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    data, port = f"{tmp}/data", _free_port()
+    subprocess.run(_as_pg_user([str(bindir / "initdb"), "-D", data, "-U", "wh", "-A", "trust",
+                                "-E", "UTF8", "--no-sync"]), check=True, capture_output=True)
+    subprocess.run(_as_pg_user([
+        str(bindir / "pg_ctl"), "-D", data, "-w", "-l", f"{tmp}/log", "start", "-o",
+        f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off"]),
+        check=True, capture_output=True)
+    try:
+        yield f"host=127.0.0.1 port={port} user=wh dbname=postgres"
+    finally:
+        subprocess.run(_as_pg_user([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate",
+                                    "stop"]), capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)

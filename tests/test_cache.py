@@ -64,3 +64,29 @@ def test_cached_identifier_and_places_equal_fresh_ones(folder: Path) -> None:
     finally:
         language._identifier.cache_clear()
         countries._index.cache_clear()
+
+
+def test_a_cache_file_someone_else_could_write_is_never_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import pickle
+
+    monkeypatch.setattr(cache, "cache_dir", lambda: tmp_path / "derived")
+    assert cache.cached("thing", ["a"], lambda: "built") == "built"
+    [path] = (tmp_path / "derived").glob("thing-*.pickle")
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    path.write_bytes(pickle.dumps(Planted()))
+    path.chmod(0o666)  # what a file in a shared, group- or world-writable folder can be
+    assert cache.cached("thing", ["a"], lambda: "rebuilt") == "rebuilt"
+    assert not marker.exists()
+    link = tmp_path / "derived" / "elsewhere.pickle"
+    link.write_bytes(pickle.dumps(Planted()))
+    path.unlink()
+    path.symlink_to(link)  # a link planted in the folder is not followed
+    assert cache.cached("thing", ["a"], lambda: "again") == "again"
+    assert not marker.exists()

@@ -145,9 +145,10 @@ def test_compound_actors_one_event_per_pair(nlp):
 
 
 def test_mutual_act_of_compound_subject(nlp):
+    # One event, first named to second (news gold GUIDELINES.md: "X and Y held talks").
     events = events_of(nlp, "Jordan and Britain signed a defence agreement.")
     pairs = {(e["source_code"], e["target_code"]) for e in events if e["event_code"] == "057"}
-    assert pairs == {("JOR", "GBR"), ("GBR", "JOR")}
+    assert pairs == {("JOR", "GBR")}
 
 
 def test_negation_is_not_the_plain_code(nlp):
@@ -231,5 +232,6 @@ def test_plover_gsr_dev_targets():
     ("Russia criticized the regime on Tuesday.", None),  # nothing earlier to refer to
 ])
 def test_the_regime_means_the_government_named_before(nlp, text, target):
-    events = events_of(nlp, text)
+    # Only the second sentence's act: "addressed parliament" is a statement of its own (010).
+    events = [e for e in events_of(nlp, text) if e["root_code"] in ("11", "16")]
     assert events and {e["target_code"] for e in events} == {target}

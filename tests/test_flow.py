@@ -88,6 +88,9 @@ def test_etl_flow_runs_and_reruns(prefect_harness: None, tmp_path: Path) -> None
     assert first.rows_total["documents"] == 1 and first.rows_total["mentions"] > 50
     assert list(Path(settings.lake, "mentions").glob(f"{first.run_id}-*.parquet"))
     assert set(first.seconds) == {"ingest", "extract", "load"}
+    # The events report is written beside the warehouse, and the run summary points at it.
+    assert first.events_report == str(Path(settings.warehouse).with_name("report.html"))
+    assert Path(first.events_report).stat().st_size > 0
 
     second = etl(sources=src, warehouse=settings.warehouse, lake=settings.lake)
     assert second.documents_skipped == 1 and second.documents_new == 0

@@ -123,7 +123,7 @@ def test_parquet_objects_are_written_under_the_lake_prefix(runs: Runs) -> None:
             assert fh.read(4) == b"PAR1"
     assert runs.fs.exists(f"{lake}/_state/neardup.idx")  # kept for the next run
     assert not runs.fs.exists(f"{lake}/_staging/{runs.run_id}")  # dropped after the load
-    assert runs.fs.ls(f"{lake}/_prefect")  # the batch cache records, for every worker
+    assert runs.fs.ls(f"{lake}/_cache/extract")  # the batch cache records, for every worker
 
 
 def test_warehouse_object_equals_a_local_run(runs: Runs) -> None:

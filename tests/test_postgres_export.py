@@ -6,66 +6,24 @@ unprivileged cluster in a temporary directory on 127.0.0.1 and a free port.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import psycopg
-import pytest
+from conftest import INITDB, pg_required
 from typer.testing import CliRunner
 
 from wirehouse.core.settings import Settings
 from wirehouse.warehouse.docs import build_reference_warehouse
 from wirehouse.warehouse.postgres import copy_to_postgres
 
-INITDB = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-# Skipped on a developer machine without the server; in CI (.ci/run installs it) a missing
-# server fails the tests instead of hiding them.
-pytestmark = pytest.mark.skipif(not INITDB and not os.environ.get("CI"),
-                                reason="PostgreSQL server binaries not installed")
+pytestmark = pg_required
 
 DYADS = ("SELECT source_country, target_country, num_events, verbal_cooperation, "
          "material_cooperation, round(mean_goldstein::numeric, 4)::text "
          "FROM marts.dyad_cooperation ORDER BY 1, 2")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_pg_user(cmd: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root.
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-@pytest.fixture(scope="module")
-def pg_dsn() -> Iterator[str]:
-    bindir = Path(INITDB[-1]).parent
-    tmp = tempfile.mkdtemp(prefix="wirehouse-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres", "postgres")
-    data, port = f"{tmp}/data", _free_port()
-    subprocess.run(_as_pg_user([str(bindir / "initdb"), "-D", data, "-U", "wh", "-A", "trust",
-                                "-E", "UTF8", "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_pg_user([
-        str(bindir / "pg_ctl"), "-D", data, "-w", "-l", f"{tmp}/log", "start", "-o",
-        f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off"]),
-        check=True, capture_output=True)
-    try:
-        yield f"host=127.0.0.1 port={port} user=wh dbname=postgres"
-    finally:
-        subprocess.run(_as_pg_user([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate",
-                                    "stop"]), capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _duck(warehouse: str, query: str) -> list[tuple[object, ...]]:
@@ -149,7 +107,7 @@ def test_second_copy_swaps_without_a_missing_window(seeded: Settings, pg_dsn: st
 def test_cli_export_with_raw(seeded: Settings, pg_dsn: str) -> None:
     from wirehouse.cli import app
 
-    res = CliRunner().invoke(app, ["export", "postgres", "--dsn", pg_dsn, "--include-raw",
+    res = CliRunner().invoke(app, ["export", "postgres", "--to", pg_dsn, "--include-raw",
                                    "--warehouse", seeded.warehouse])
     assert res.exit_code == 0, res.output
     with psycopg.connect(pg_dsn) as pg:
@@ -169,7 +127,7 @@ def test_etl_flow_copies_when_given_a_dsn(prefect_harness: None, tmp_path: Path,
 
     settings = make_settings(tmp_path)
     summary = etl(sources=[str(PROJECT_ROOT / "seeds" / "*.txt")], warehouse=settings.warehouse,
-                  lake=settings.lake, publish_dsn=pg_dsn)
+                  lake=settings.lake, export_postgres=pg_dsn)
     assert "export" in summary.seconds
     with psycopg.connect(pg_dsn) as con:
         pg = con.execute("SELECT count(*) FROM marts.events").fetchone()

@@ -1,5 +1,5 @@
 """`python -m wirehouse.cli`: the same command as `wirehouse`."""
 
-from wirehouse.cli import app
+from wirehouse.cli.entry import main
 
-app()
+main()

@@ -14,11 +14,12 @@ from wirehouse.core.settings import get_settings
 from wirehouse.warehouse.store import readable
 
 review_app = typer.Typer(help="Mark what the event coder got wrong, and measure its "
-                              "precision.", no_args_is_help=True)
+                              "precision.", no_args_is_help=True,
+                         epilog="Example: wirehouse review sample --n 60 --seed 7")
 app.add_typer(review_app, name="review")
 
 OutOpt = Annotated[Path | None, typer.Option(
-    "--out", help="HTML file to write (default: beside the warehouse).")]
+    "--out", metavar="PATH", help="HTML file to write (default: beside the warehouse).")]
 
 
 def _local(warehouse: str | None) -> tuple[str, str]:
@@ -43,17 +44,19 @@ def _since(text: str | None) -> date | None:
         raise typer.BadParameter(f"--since {text!r}: expected YYYY-MM-DD") from exc
 
 
-@app.command()
+@app.command(epilog="Example: wirehouse report --since 2017-03-01 --country TUR --country NLD")
 def report(
     out: OutOpt = None,
     since: Annotated[str | None, typer.Option(
-        help="Only events on or after this date (YYYY-MM-DD).")] = None,
+        metavar="DATE", help="Only events on or after this date (YYYY-MM-DD).")] = None,
     country: Annotated[list[str] | None, typer.Option(
+        metavar="ISO3",
         help="Only events with this ISO 3166 alpha-3 country as source, target or place "
              "(repeat for more).")] = None,
     max_evidence: Annotated[int, typer.Option(
-        min=1, help="Events whose sentences the file carries, the most recent first; the "
-                    "charts count every event.")] = 20_000,
+        min=1, metavar="N",
+        help="Events whose sentences the file carries, the most recent first; the charts "
+             "count every event.")] = 20_000,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write the events report: one HTML file that opens with no network."""
@@ -74,12 +77,13 @@ def report(
                f"{written.seconds:.1f} s")
 
 
-@review_app.command("import")
+@review_app.command("import", epilog="Example: wirehouse review import ~/Downloads/"
+                                      "wirehouse-review-marks.json")
 def review_import(
     file: Annotated[Path, typer.Argument(help="Marks exported from the report (JSON).")],
     warehouse: WarehouseOpt = None,
-    lake: Annotated[str | None, typer.Option(help="Parquet lake folder (WIREHOUSE_LAKE).")
-                    ] = None,
+    lake: Annotated[str | None, typer.Option(
+        metavar="PATH", help="Parquet lake folder (WIREHOUSE_LAKE).")] = None,
 ) -> None:
     """Load a review export into raw.reviews; the marts' review status and
     marts.review_precision follow."""
@@ -101,10 +105,12 @@ def review_import(
                + (f"; {'; '.join(notes)}" if notes else ""))
 
 
-@review_app.command("sample")
+@review_app.command("sample", epilog="Example: wirehouse review sample --n 60 --seed 7")
 def review_sample(
-    n: Annotated[int, typer.Option("--n", min=1, help="Event mentions to draw.")] = 60,
-    seed: Annotated[int, typer.Option(help="The same seed draws the same sample.")] = 1,
+    n: Annotated[int, typer.Option("--n", min=1, metavar="N",
+                                   help="Event mentions to draw.")] = 60,
+    seed: Annotated[int, typer.Option(metavar="S",
+                                      help="The same seed draws the same sample.")] = 1,
     out: OutOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:

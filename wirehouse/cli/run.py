@@ -4,42 +4,57 @@ from __future__ import annotations
 
 import atexit
 import gc
+import logging
 import os
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Annotated
 
+import duckdb
 import typer
 
 from wirehouse.cli.app import WarehouseOpt, app
 from wirehouse.cli.terminal import run_display
 from wirehouse.core.documents import Known
+from wirehouse.core.errors import UserError
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract import host
 from wirehouse.extract.nlp import extraction_signature
+from wirehouse.ingest.discover import discover
 from wirehouse.ingest.stage import pending_work
 from wirehouse.warehouse.load import known_inputs
-from wirehouse.warehouse.run_summary import render, top_entities
+from wirehouse.warehouse.run_summary import read_report, render
 
 
-@app.command()
+@app.command(epilog="Example: wirehouse run 'seeds/*.txt' dump.jsonl.gz --warehouse "
+                     "warehouse/wirehouse.duckdb")
 def run(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders, globs.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(
+        metavar="PATHS", show_default=False, help="Files, folders, globs, URLs.")] = None,
     warehouse: WarehouseOpt = None,
-    lake: Annotated[str | None, typer.Option(help="Parquet lake folder.")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
-    force: Annotated[bool, typer.Option(help="Re-extract unchanged documents.")] = False,
+    lake: Annotated[str | None, typer.Option(
+        metavar="PATH", help="Parquet lake folder or URL (WIREHOUSE_LAKE).")] = None,
+    batch_size: Annotated[int | None, typer.Option(
+        metavar="N", help="Documents per batch (WIREHOUSE_BATCH_SIZE).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Re-extract unchanged documents.")] = False,
     ephemeral: Annotated[bool, typer.Option(
-        help="Use Prefect's temporary per-run API server (slow start) instead of the "
-             "long-lived local one.")] = False,
+        "--ephemeral", help="Use Prefect's temporary per-run API server (slow start) "
+                            "instead of the long-lived local one.")] = False,
     show_progress: Annotated[bool, typer.Option("--progress/--no-progress",
                                                 help="Progress bar on a terminal.")] = True,
     check: Annotated[bool, typer.Option(
         "--check/--no-check",
         help="First read the sources without Prefect and start no flow run when nothing "
              "in them is new or changed.")] = True,
-    publish_dsn: Annotated[str | None, typer.Option(
-        envvar="WIREHOUSE_PG_DSN",
-        help="After loading, copy ref and marts into this PostgreSQL database.")] = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="List every input the run quarantined or skipped.")] = False,
+    export_postgres: Annotated[str | None, typer.Option(
+        metavar="NAME",
+        help="After loading, copy ref and marts into this PostgreSQL database: 'env' "
+             "(WIREHOUSE_PG_DSN or WIREHOUSE_PG_DSN_FILE), a Prefect Secret block name, or a "
+             "DSN without password (~/.pgpass). Never a password: it would show in ps and "
+             "the flow run's parameters.")] = None,
 ) -> None:
     """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
 
@@ -47,6 +62,13 @@ def run(
     started if there is none and left running for the next runs (`wirehouse server`).
     """
     sources = paths or ["seeds/*.txt"]
+    if export_postgres:
+        from flows.connections import ConnectionNameError, postgres_dsn
+
+        try:
+            postgres_dsn(export_postgres)  # a name that does not resolve fails before the run
+        except ConnectionNameError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--export-postgres") from None
     settings = get_settings().with_(warehouse=warehouse, lake=lake, batch_size=batch_size)
     if host.wanted(settings) and (check or force):
         # The model loads on the other core from now on, while the sources are checked and
@@ -70,9 +92,13 @@ def run(
                        "started (--force re-extracts, --no-check runs the flow anyway)")
             return
 
+    if not check or force:
+        check_sources(sources)
+        _warehouse_state(settings)  # a file that is no warehouse: one line, not a failed flow
     # Imported only once there is work: Prefect's import costs seconds of CPU, and the
     # no-op check above exists so that unchanged sources never pay it.
     from prefect.exceptions import CancelledRun
+    from prefect.utilities.urls import url_for
 
     from flows.etl import etl
     from flows.prefect_server import ensure_server, using
@@ -80,16 +106,23 @@ def run(
     try:
         server = None if ephemeral else ensure_server()
         with nullcontext() if server is None else using(server), \
-                run_display(show_progress), _attached_run_settings():
-            summary = etl(sources=sources, warehouse=warehouse, lake=lake,
-                          batch_size=batch_size, force=force, publish_dsn=publish_dsn)
+                run_display(show_progress), _attached_run_settings(), \
+                user_errors_off_the_console():
+            state = etl(sources=sources, warehouse=warehouse, lake=lake, batch_size=batch_size,
+                        force=force, export_postgres=export_postgres, return_state=True)
+            # Prefect's temporary server is gone with the run: its UI has no page to show.
+            flow_run_url = None if server is None else url_for(
+                "flow-run", obj_id=state.state_details.flow_run_id)
+            summary = state.result()
     except CancelledRun as stopped:  # Ctrl-C: the flow run says what it left (flows.etl)
         typer.echo(str(stopped), err=True)
         raise typer.Exit(130) from None
     except KeyboardInterrupt:  # before the flow run began, or after it ended
         typer.echo("interrupted; `wirehouse run` again does what is left", err=True)
         raise typer.Exit(130) from None
-    typer.echo(render(summary, top_entities(summary.warehouse, summary.run_id)))
+    report = read_report(summary)
+    report.flow_run_url = flow_run_url
+    typer.echo(render(report, verbose=verbose))
     if server is not None and server.pid is not None:  # ours, left running for the next run
         typer.echo(server.note())
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind is slow;
@@ -101,8 +134,38 @@ def run(
 def _warehouse_state(settings: Settings) -> tuple[Known, str]:
     """What the no-op check compares the sources with: the warehouse's contents and the
     extraction signature."""
-    known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
+    try:
+        known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
+    except duckdb.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"cannot open the warehouse {settings.warehouse}: {reason} (point "
+                        "--warehouse at a DuckDB file wirehouse wrote, or at a new path)") from exc
     return known, extraction_signature(settings.model, settings.reference_dir)
+
+
+def check_sources(sources: list[str]) -> None:
+    """Fail before any flow run when a source matches nothing (the no-op check does this
+    on its way; without it, the flow would fail with Prefect's traceback on the console)."""
+    for source in sources:
+        next(iter(discover([source])), None)
+
+
+@contextmanager
+def user_errors_off_the_console() -> Iterator[None]:
+    """A UserError raised in the flow is printed by wirehouse.cli.entry as one line; Prefect's
+    console handler would print it first with its traceback. (Prefect's API log keeps it.)"""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    for handler in handlers:
+        handler.addFilter(_not_a_user_error)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(_not_a_user_error)
+
+
+def _not_a_user_error(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], UserError))
 
 
 def _attached_run_settings() -> AbstractContextManager[object]:

@@ -12,14 +12,17 @@ import typer
 from wirehouse.cli.app import app
 
 
-@app.command()
+@app.command(epilog="Example: wirehouse schedule --interval 60")
 def schedule(
     deployment: Annotated[list[str] | None, typer.Option(
-        "--deployment", "-d", help="Serve only this deployment (repeatable).")] = None,
-    config: Annotated[str | None, typer.Option(help="prefect.yaml to read.")] = None,
+        "--deployment", "-d", metavar="NAME",
+        help="Serve only this deployment (repeatable).")] = None,
+    config: Annotated[str | None, typer.Option(
+        metavar="PATH", help="prefect.yaml to read.")] = None,
     interval: Annotated[float | None, typer.Option(
+        metavar="SECONDS",
         help="Replace every cron schedule by this many seconds (to try schedules out).")] = None,
-    limit: Annotated[int | None, typer.Option(help="Most flow runs at once.")] = None,
+    limit: Annotated[int | None, typer.Option(metavar="N", help="Most flow runs at once.")] = None,
 ) -> None:
     """Run the schedules of prefect.yaml on this machine (prefect.serve, no work pool).
 

@@ -9,11 +9,11 @@ from wirehouse.cli.app import app
 
 server_app = typer.Typer(help="This checkout's local Prefect server (API and UI on "
                               "127.0.0.1), which `wirehouse run` starts and reuses.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, epilog="Example: wirehouse server status")
 app.add_typer(server_app, name="server")
 
 
-@server_app.command("start")
+@server_app.command("start", epilog="Example: wirehouse server start")
 def server_start() -> None:
     """Start the local Prefect server (or say where it runs already)."""
     from flows.prefect_server import configured_api_url, ensure_server, prefect_home, secret_path
@@ -28,7 +28,7 @@ def server_start() -> None:
     typer.echo(server.note())
 
 
-@server_app.command("status")
+@server_app.command("status", epilog="Example: wirehouse server status")
 def server_status() -> None:
     """Print the local server's URL and process id, or that none is running."""
     from flows.prefect_server import configured_api_url, prefect_home, running_server
@@ -41,7 +41,7 @@ def server_status() -> None:
                if server else f"not running (state in {prefect_home()})")
 
 
-@server_app.command("stop")
+@server_app.command("stop", epilog="Example: wirehouse server stop")
 def server_stop() -> None:
     """Stop the local server this checkout started (the next `wirehouse run` starts one)."""
     from flows.prefect_server import configured_api_url, running_server, stop_server

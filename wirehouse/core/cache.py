@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from wirehouse.core.settings import default_cache_dir, get_settings
 
@@ -38,16 +39,30 @@ def package_versions(*names: str) -> list[str]:
     return [f"{name}=={version(name)}" for name in names]
 
 
+def _own_file(path: Path) -> IO[bytes]:
+    """``path`` opened for reading if this user wrote it and no one else could have: owned by
+    us and not writable by group or others (checked on the opened file; a symlink is not
+    followed). Loading a pickle runs what it says, so a cache file another user could plant
+    or change (a shared or group-writable WIREHOUSE_CACHE_DIR) is never loaded: PermissionError,
+    and the value is built instead."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    info = os.fstat(fd)
+    if info.st_uid != os.getuid() or info.st_mode & 0o022 or not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise PermissionError(f"{path} could have been written by another user")
+    return os.fdopen(fd, "rb")
+
+
 def cached(name: str, key: Iterable[str], build: Callable[[], T]) -> T:
     """``build()``'s value, from the cache when one was kept for the same ``key``."""
     digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:16]
     folder = cache_dir()
     path = folder / f"{name}-{digest}.pickle"
     try:
-        with path.open("rb") as fh:
+        with _own_file(path) as fh:
             value: T = pickle.load(fh)
         return value
-    except Exception:  # none yet, or a truncated or foreign file: build it
+    except Exception:  # none yet, truncated, or not ours (_own_file): build it
         pass
     value = build()
     try:

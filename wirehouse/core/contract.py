@@ -175,7 +175,8 @@ EVENT_MENTIONS = Table(
         col("trigger_end", pa.int32(), "End offset of the trigger."),
         col("date_text", pa.string(), "Date expression as written."),
         col("event_date", pa.date32(), "Resolved date (start of the period)."),
-        col("date_precision", pa.string(), "day, week, month or year."),
+        col("date_precision", pa.string(), "day, week, month or year of the event's own date; "
+            "article: the event has none, event_date is the article's publication date."),
         col("place_text", pa.string(), "Where the action happened, as written."),
         col("place_country", pa.string(), "ISO 3166 alpha-3 of the place."),
         col("place_lat", pa.float64(), "Latitude of the place (gazetteer)."),

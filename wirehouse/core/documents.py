@@ -61,6 +61,8 @@ class Rejected:
     message: str
     record: int | None = None
     first_bytes: bytes = b""
+    # A local input rejected whole: its stat when read, so an unchanged one is not read again.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)

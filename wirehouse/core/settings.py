@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from wirehouse.core.errors import SettingsError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,6 +41,22 @@ class Settings:
     # 1: the marts leave out event mentions an analyst reviewed as wrong (raw keeps them).
     exclude_reviewed_wrong: int = 0
 
+    # Input bounds (README "Bad input"): bytes one input may inflate to; characters of a
+    # body sent to spaCy (its parser and NER need ~1 GB per 100,000); a longer body is
+    # loaded in parts ("split") or quarantined ("quarantine").
+    max_input_bytes: int = 16 * 1024**3
+    max_doc_chars: int = 100_000
+    long_documents: str = "split"
+    # What a flow run of a deployment may read (sources) and write (lake, warehouse):
+    # os.pathsep-separated folders or URL prefixes, beside the values prefect.yaml declares
+    # for that deployment (README "Threat model"). Runs started by `wirehouse run` are the
+    # user's own and are not confined.
+    allowed_sources: str = ""
+    allowed_outputs: str = ""
+    # The prefect.yaml whose declared paths a deployment run may use ("": the checkout's);
+    # `wirehouse schedule --config FILE` sets it for the runs it serves.
+    deployment_config: str = ""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -51,7 +69,7 @@ class Settings:
                 try:
                     values[f.name] = int(raw)
                 except ValueError as exc:
-                    raise ValueError(
+                    raise SettingsError(
                         f"WIREHOUSE_{f.name.upper()} must be an integer, got {raw!r}"
                     ) from exc
             else:
@@ -62,20 +80,25 @@ class Settings:
 
     def validate(self) -> None:
         if self.n_process < 1:
-            raise ValueError("WIREHOUSE_N_PROCESS must be >= 1")
+            raise SettingsError("WIREHOUSE_N_PROCESS must be >= 1")
         if self.batch_size < 1 or self.nlp_batch_size < 1:
-            raise ValueError("batch sizes must be >= 1")
+            raise SettingsError("batch sizes must be >= 1")
         if self.jsonl_mapping:
             try:
                 mapping = json.loads(self.jsonl_mapping)
             except ValueError as exc:
-                raise ValueError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
+                raise SettingsError(f"WIREHOUSE_JSONL_MAPPING is not JSON: {exc}") from exc
             if not isinstance(mapping, dict):
-                raise ValueError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
+                raise SettingsError("WIREHOUSE_JSONL_MAPPING must be a JSON object")
         if self.exclude_reviewed_wrong not in (0, 1):
-            raise ValueError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
+            raise SettingsError("WIREHOUSE_EXCLUDE_REVIEWED_WRONG must be 0 or 1")
+        if self.long_documents not in ("split", "quarantine"):
+            raise SettingsError("WIREHOUSE_LONG_DOCUMENTS must be split or quarantine, got "
+                             f"{self.long_documents!r}")
+        if self.max_doc_chars < 1 or self.max_input_bytes < 1:
+            raise SettingsError("WIREHOUSE_MAX_DOC_CHARS and _MAX_INPUT_BYTES must be >= 1")
         if self.task_runner not in ("process", "thread", "dask"):
-            raise ValueError(
+            raise SettingsError(
                 f"WIREHOUSE_TASK_RUNNER must be process, thread or dask, got {self.task_runner!r}"
             )
 

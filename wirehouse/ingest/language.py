@@ -53,3 +53,24 @@ def detect_language(text: str) -> str | None:
         return None
     code, _score = _identifier().classify(head)
     return str(code)
+
+
+@lru_cache(maxsize=256)
+def normalise_declared(declared: str) -> str:
+    """A language as a source declares it, as the ISO 639-1 code the pipeline compares:
+    BCP 47 tags, ISO 639-2/3 codes and English names ("en-US", "EN", "en_GB", "eng",
+    "English") -> "en". What is not a known language is kept as declared, stripped."""
+    import pycountry  # its tables load on first use: only runs with declared languages pay
+
+    text = declared.strip()
+    primary = text.replace("_", "-").split("-", 1)[0].lower()
+    found = None
+    if len(primary) == 2:
+        found = pycountry.languages.get(alpha_2=primary)
+    elif len(primary) == 3:
+        found = (pycountry.languages.get(alpha_3=primary)
+                 or pycountry.languages.get(bibliographic=primary))
+    if found is None:
+        found = pycountry.languages.get(name=text)
+    code = getattr(found, "alpha_2", None)
+    return str(code) if code else text

@@ -6,6 +6,7 @@ the current extractor version and model is not staged for NLP again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from wirehouse.core import progress
 from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
-from wirehouse.ingest.discover import read_inputs
+from wirehouse.ingest.discover import InputLimits, read_inputs
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir, write_rows
 
@@ -27,14 +28,40 @@ class IngestResult:
     run_id: str
     batches: list[str] = field(default_factory=list)
     sources_file: str | None = None
-    quarantine_file: str | None = None
+    quarantine_files: list[str] = field(default_factory=list)
     neardup_index: str | None = None
+    rejected_inputs: str | None = None  # this run's inputs rejected whole, with their stat
     read: int = 0
     new: int = 0
     stale: int = 0
     skipped: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    # Declared languages the English pipeline does not process -> documents read.
+    unsupported_languages: dict[str, int] = field(default_factory=dict)
+
+
+# Quarantine rows held before they are written (~1 KB each).
+QUARANTINE_PART_ROWS = 10_000
+
+
+def rejected_inputs_path(settings: Settings) -> str:
+    return str(storage.join(settings.lake, "_state", "rejected-inputs.json"))
+
+
+def rejected_before(settings: Settings, known: Known) -> dict[str, str]:
+    """uri -> fingerprint of the inputs rejected whole by earlier runs whose rejection the
+    warehouse holds (a rebuilt warehouse reads them again)."""
+    path = rejected_inputs_path(settings)
+    if not storage.exists(path):
+        return {}
+    try:
+        recorded = json.loads(storage.read_bytes(path))
+    except ValueError:
+        return {}
+    return {uri: str(entry["fingerprint"]) for uri, entry in recorded.items()
+            if isinstance(entry, dict) and _quarantine_id(Rejected(
+                uri, str(entry.get("reason")), "")) in known.rejections}
 
 
 def neardup_index_path(settings: Settings) -> str:
@@ -104,7 +131,7 @@ class PendingWork:
 
 
 def pending_work(paths: Iterable[str], settings: Settings, known: Known,
-                 signature: str) -> PendingWork:
+                 signature: str, allowed: tuple[str, ...] | None = None) -> PendingWork:
     """Whether a run over ``paths`` would change the warehouse, and the first reason found.
 
     It would not when every document is unchanged and every location and rejected input was
@@ -112,7 +139,8 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     """
     seen = _Seen()
     inputs = 0
-    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
+                        InputLimits.of(settings, allowed, rejected_before(settings, known)))
     for kind, item in classify(items, known, signature, False, seen):
         inputs += 1
         if kind in ("new", "stale"):
@@ -142,6 +170,7 @@ def stage_batches(
     started_at: datetime,
     force: bool = False,
     on_stage: Callable[[], object] | None = None,
+    allowed: tuple[str, ...] | None = None,
 ) -> Generator[StagedBatch, None, IngestResult]:
     """Stage new or stale documents as Parquet batches of ``settings.batch_size``, yielding
     each batch as soon as it is written, so that extraction starts on it while ingest reads
@@ -152,7 +181,8 @@ def stage_batches(
     loaded with); ``signature`` is the current one. ``on_stage`` is called once, before the
     first document is staged: the flow starts loading the model then, while ingest goes on.
     A run with work records every source location, skipped documents included, and every
-    rejected input; a run without work (pending_work is None) writes nothing.
+    rejected input; a run without work (pending_work is None) writes nothing. ``allowed``
+    confines what is read to those roots (a deployment's allow-list).
     """
     result = IngestResult(run_id)
     staged: list[dict[str, object]] = []
@@ -170,14 +200,33 @@ def stage_batches(
         staged.clear()
         return batch
 
+    def flush_quarantine() -> None:
+        # Written as found, in parts: a flood of bad lines costs a part's rows of memory.
+        if quarantine:
+            part = f"ingest-{len(result.quarantine_files):05d}"
+            result.quarantine_files.append(
+                write_rows(str(out), "quarantine", quarantine, run_id, part))
+            result.quarantined += len(quarantine)
+            quarantine.clear()
+
     progress.start("ingest")
-    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields())
+    items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
+                        InputLimits.of(settings, allowed, rejected_before(settings, known)))
+    rejected_inputs: dict[str, dict[str, str]] = {}
     for kind, item in classify(items, known, signature, force, seen):
         progress.advance("ingest")
         if isinstance(item, Rejected):
+            if item.fingerprint:
+                rejected_inputs[item.uri] = {"fingerprint": item.fingerprint,
+                                             "reason": item.reason}
             quarantine.append(_quarantine_row(item, run_id, started_at))
+            if len(quarantine) >= QUARANTINE_PART_ROWS:
+                flush_quarantine()
             continue
         result.read += 1
+        if item.language not in (None, "en"):
+            langs = result.unsupported_languages
+            langs[str(item.language)] = langs.get(str(item.language), 0) + 1
         sources[(item.doc_id, item.uri)] = {
             "doc_id": item.doc_id, "uri": item.uri, "first_seen": started_at,
             "last_seen": started_at, "run_id": run_id,
@@ -208,11 +257,16 @@ def stage_batches(
         yield flush()
     progress.finish("ingest")
 
-    result.quarantined = len(quarantine)
+    flush_quarantine()
     if not (result.batches or seen.new_rejections or seen.new_locations):
+        # Nothing to load: parts of a quarantine already known are not kept, and the stat
+        # of inputs whose (known) rejection was read again is kept for the next run.
+        if result.quarantine_files:
+            storage.remove_tree(out)
+            result.quarantine_files = []
+        if rejected_inputs:
+            _merge_rejected_inputs(rejected_inputs, rejected_inputs_path(settings))
         return result
-    if quarantine:
-        result.quarantine_file = write_rows(str(out), "quarantine", quarantine, run_id, "ingest")
     if sources:
         result.sources_file = write_rows(
             str(out), "document_sources", list(sources.values()), run_id, "ingest"
@@ -220,6 +274,9 @@ def stage_batches(
     if index is not None:
         result.neardup_index = str(storage.join(out, "neardup.idx"))
         index.save(result.neardup_index)
+    if rejected_inputs:
+        result.rejected_inputs = str(storage.join(out, "rejected-inputs.json"))
+        _merge_rejected_inputs(rejected_inputs, result.rejected_inputs)
     return result
 
 
@@ -231,9 +288,12 @@ def ingest(
     signature: str,
     started_at: datetime,
     force: bool = False,
+    on_stage: Callable[[], object] | None = None,
+    allowed: tuple[str, ...] | None = None,
 ) -> IngestResult:
     """stage_batches to the end: every batch is staged when this returns."""
-    staging = stage_batches(paths, run_id, settings, known, signature, started_at, force)
+    staging = stage_batches(paths, run_id, settings, known, signature, started_at, force,
+                            on_stage, allowed)
     while True:
         try:
             next(staging)
@@ -246,4 +306,20 @@ def finish_ingest(result: IngestResult, settings: Settings) -> None:
     """After a successful load: keep the near-duplicate index, drop the staged batches."""
     if result.neardup_index and storage.exists(result.neardup_index):
         storage.move(result.neardup_index, neardup_index_path(settings))
+    if result.rejected_inputs and storage.exists(result.rejected_inputs):
+        _merge_rejected_inputs(json.loads(storage.read_bytes(result.rejected_inputs)),
+                               rejected_inputs_path(settings))
     storage.remove_tree(staging_dir(settings.lake, result.run_id))
+
+
+def _merge_rejected_inputs(entries: dict[str, dict[str, str]], kept: str) -> None:
+    """``entries`` added to the whole-input rejections kept at ``kept`` (a later entry for
+    the same uri wins)."""
+    merged: dict[str, object] = {}
+    if storage.exists(kept):
+        try:
+            merged = json.loads(storage.read_bytes(kept))
+        except ValueError:
+            merged = {}
+    merged.update(entries)
+    storage.write_bytes(kept, json.dumps(merged, sort_keys=True).encode())

@@ -23,6 +23,8 @@ from typing import IO
 import fsspec
 from fsspec.core import split_protocol, url_to_fs
 
+from wirehouse.core.errors import UserError
+
 Location = str | Path
 
 # fsspec's package for each protocol, for the error a missing one gives.
@@ -30,7 +32,7 @@ _EXTRAS = {"s3": "s3fs (pip install -e '.[s3]')", "s3a": "s3fs (pip install -e '
            "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs"}
 
 
-class StorageError(RuntimeError):
+class StorageError(UserError, RuntimeError):
     """A lake or warehouse URL that cannot be used: unknown protocol, missing bucket."""
 
 

@@ -253,7 +253,7 @@ def _read_known(local: str) -> Known:
 
 
 def collect_files(
-    sources_file: str | None, quarantine_file: str | None, outputs: list[dict[str, str]]
+    sources_file: str | None, quarantine_files: list[str], outputs: list[dict[str, str]]
 ) -> dict[str, list[str]]:
     """A run's Parquet files by table: what the loader publishes in one transaction."""
     files: dict[str, list[str]] = {}
@@ -262,6 +262,6 @@ def collect_files(
             files.setdefault(table, []).append(path)
     if sources_file:
         files["document_sources"] = [sources_file]
-    if quarantine_file:
-        files["quarantine"] = [quarantine_file]
+    if quarantine_files:
+        files["quarantine"] = list(quarantine_files)
     return files

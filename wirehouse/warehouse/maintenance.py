@@ -138,11 +138,11 @@ def compact_lake(lake: str, small_bytes: int = 32 << 20,
 
 
 def prune_results(lake: str, max_age_days: float = 7.0) -> int:
-    """Drop cached task results older than ``max_age_days``: a batch cache only matters
+    """Drop cached batch records older than ``max_age_days``: a batch cache only matters
     until the flow run that made it is retried or superseded."""
     cutoff = time.time() - max_age_days * 86400
     removed = 0
-    for p, _ in storage.list_files(storage.join(lake, "_prefect")):
+    for p, _ in storage.list_files(storage.join(lake, "_cache", "extract")):
         if storage.modified(p) < cutoff:
             storage.remove(p)
             removed += 1

@@ -9,13 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wirehouse.core.settings import PROJECT_ROOT, get_settings
-from wirehouse.extract.dictionaries import actors
+from wirehouse.extract.dictionaries import actors, agents, discards, verbs
 
 Converter = Callable[[Path, Path], tuple[list[Path], list[str]]]
 
 # (what it converts, converter); add a converter by adding a line.
 CONVERTERS: list[tuple[str, Converter]] = [
     ("Phoenix actors", actors.convert),
+    ("CAMEO verb patterns", verbs.convert),
+    ("Phoenix agents", agents.convert),
+    ("Phoenix discards", discards.convert),
 ]
 
 

@@ -1,7 +1,9 @@
 """The CAMEO/PLOVER codebook and the verb dictionary, loaded once per process.
 
-Everything here is data from seeds/reference (cameo_codes.csv, verb_lexicon.csv); this module only
-compiles it into dicts keyed for the lookups the event coder makes on every verb of every sentence,
+Everything here is data from seeds/reference (cameo_codes.csv, verb_lexicon.csv, and PETRARCH2's
+verb patterns converted into petrarch2/verb_patterns.csv, which the project's rows override at
+each level of specificity); this module only compiles it into dicts keyed for the lookups the
+event coder makes on every verb of every sentence,
 and holds the modality tables (how "agreed to", "threatened to", "refused to", "demanded that"
 transform the code of the act they govern), which are the codebook's structure rather than
 vocabulary.
@@ -34,7 +36,14 @@ class Lexicon:
     patterns: dict[tuple[str, str, str, str], str]
     modifiers: dict[str, str]            # verb lemma -> SAY / INTENT / ...
     verbs: frozenset[str]                # every verb lemma that can trigger an event
-    objects_by_verb: dict[str, frozenset[str]]
+    # PETRARCH2's patterns (seeds/reference/petrarch2/verb_patterns.csv), keyed by the verb
+    # group of their row (the verbs of one PETRARCH synonym block) instead of each verb: one
+    # key per pattern, not one per pattern and verb.
+    derived: dict[tuple[int, str, str, str], str]
+    groups: dict[str, tuple[int, ...]]   # verb lemma -> its derived groups
+
+
+DERIVED_VERBS = "petrarch2/verb_patterns.csv"
 
 
 @per_folder()
@@ -55,11 +64,17 @@ def _alts(cell: str) -> list[str]:
     return [a.strip().lower() for a in cell.split("|") if a.strip()] or [""]
 
 
+def _derived_rows() -> list[dict[str, str]]:
+    try:
+        return read_reference_csv(DERIVED_VERBS)
+    except FileNotFoundError:
+        return []
+
+
 @per_folder()
 def lexicon() -> Lexicon:
     patterns: dict[tuple[str, str, str, str], str] = {}
     modifiers: dict[str, str] = {}
-    objects: dict[str, set[str]] = {}
     for row in read_reference_csv("verb_lexicon.csv"):
         code = row["code"].strip()
         for verb in _alts(row["verb"]):
@@ -72,31 +87,81 @@ def lexicon() -> Lexicon:
                         # The first row wins: the file is ordered from the most to the least
                         # common sense of an ambiguous verb.
                         patterns.setdefault((verb, particle, obj, subj), code)
-                    if obj:
-                        objects.setdefault(verb, set()).add(obj)
-    verbs = frozenset(k[0] for k in patterns)
+    codes = cameo_codes()
+    derived: dict[tuple[int, str, str, str], str] = {}
+    group_ids: dict[str, int] = {}
+    groups: dict[str, list[int]] = {}
+    for row in _derived_rows():
+        code = row["code"].strip()
+        if code not in codes or not _derived_kept(row):
+            continue
+        group = group_ids.setdefault(row["verb"], len(group_ids))
+        for verb in _alts(row["verb"]):
+            if group not in groups.setdefault(verb, []):
+                groups[verb].append(group)
+        for obj in _alts(row["object"]):
+            for subj in _alts(row["subject"]):
+                derived.setdefault((group, row["particle"].strip().lower(), obj, subj), code)
+    verbs = frozenset(k[0] for k in patterns) | frozenset(groups)
     return Lexicon(patterns, modifiers, verbs,
-                   {v: frozenset(o) for v, o in objects.items()})
+                   derived, {v: tuple(g) for v, g in groups.items()})
+
+
+def _derived_kept(row: dict[str, str]) -> bool:
+    """PETRARCH2 rows the coder uses: every pattern with a particle, object or subject, and a
+    verb alone only where PETRARCH gives that verb its own code ("ACQUIT [081]"). A block's
+    default code for all its verbs alone ("COME", "GO", "LEAVE" -> 040) codes nearly every
+    sentence of a news article: measured on the news gold dev set (bench/RESULTS.md), those
+    rows halve precision for a few more events found."""
+    if row["particle"] or row["object"] or row["subject"]:
+        return True
+    return "its own code" in row["note"]
+
+
+def verb_lemma(text: str, lemma: str, tag: str) -> str:
+    """The lexicon's lemma for a word: the model's, else a regular form's stem the lexicon
+    knows (the model lemmatises "staged" as "stag", "hailed" as "hail" right but not all)."""
+    lemma = lemma.lower()
+    lex = lexicon()
+    if lemma in lex.verbs or lemma in lex.modifiers or not tag.startswith("VB"):
+        return lemma
+    low = text.lower()
+    stems = {"VBD": [low[:-1], low[:-2], low[:-3]], "VBN": [low[:-1], low[:-2], low[:-3]],
+             "VBZ": [low[:-1], low[:-2]], "VBG": [low[:-3] + "e", low[:-3], low[:-4]]}
+    for stem in stems.get(tag, []):
+        if stem in lex.verbs or stem in lex.modifiers:
+            return stem
+    return lemma
 
 
 def lookup(verb: str, particles: list[str], objects: list[str], subjects: list[str]) -> str | None:
-    """Most specific code for a verb with its particles, object keys and subject keys."""
-    pats = lexicon().patterns
-    for subj in subjects:
-        for obj in [*objects, ""]:
-            if (c := pats.get((verb, "", obj, subj))):
+    """Most specific code for a verb with its particles, object keys and subject keys: at each
+    level of specificity (subject, particle + object, object, particle, the verb alone) the
+    project's own rows first, then PETRARCH2's."""
+    lex = lexicon()
+    pats = lex.patterns
+    derived = lex.derived
+    # A verb the project reads as a control or reporting verb ("want", "say") codes nothing
+    # alone, whatever PETRARCH's block gives it.
+    groups = lex.groups.get(verb, ())
+    levels: list[list[tuple[str, str, str]]] = [
+        [("", obj, subj) for subj in subjects for obj in [*objects, ""]],
+        [(part, obj, "") for part in particles for obj in objects],
+        [("", obj, "") for obj in objects],
+        [(part, "", "") for part in particles],
+        [("", "", "")],
+    ]
+    for level, keys in enumerate(levels):
+        for part, obj, subj in keys:
+            if (c := pats.get((verb, part, obj, subj))):
                 return c
-    for part in particles:
-        for obj in objects:
-            if (c := pats.get((verb, part, obj, ""))):
-                return c
-    for obj in objects:
-        if (c := pats.get((verb, "", obj, ""))):
-            return c
-    for part in particles:
-        if (c := pats.get((verb, part, "", ""))):
-            return c
-    return pats.get((verb, "", "", ""))
+        if level == len(levels) - 1 and verb in lex.modifiers:
+            return None
+        for part, obj, subj in keys:
+            for g in groups:
+                if (c := derived.get((g, part, obj, subj))):
+                    return c
+    return None
 
 
 # --- Modality: the act a control verb governs, recoded (CAMEO 1.1b3 chapters 03, 10, 12, 13).

@@ -10,6 +10,7 @@ pair. The vocabulary is data (seeds/reference); this module is only the grammar.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import datetime
 from itertools import product
@@ -21,9 +22,15 @@ from spacy.tokens import Doc, Span, Token
 from wirehouse.core.documents import stable_id
 from wirehouse.extract.countries import place_for
 from wirehouse.extract.entities import DocEntities, ner_span
-from wirehouse.extract.events.actors import Actor, conjuncts
-from wirehouse.extract.events.codebook import cameo_codes, lexicon, lookup, transform
-from wirehouse.extract.events.dates import resolve_date
+from wirehouse.extract.events.actors import Actor, conjuncts, forget_resolved, role_of
+from wirehouse.extract.events.codebook import (
+    cameo_codes,
+    lexicon,
+    lookup,
+    transform,
+    verb_lemma,
+)
+from wirehouse.extract.events.dates import ResolvedDate, resolve_date
 from wirehouse.extract.events.participants import (
     Context,
     actors,
@@ -33,10 +40,35 @@ from wirehouse.extract.events.participants import (
     purpose_partner,
     subject,
 )
+from wirehouse.extract.events.statements import (
+    is_characterisation,
+    reporting_verbs,
+    speaker_heads,
+    statements,
+)
 
 __all__ = ["extract_events"]
 
-_FUTURE = frozenset({"will", "would", "may", "might", "could", "shall", "'ll", "wo"})
+_FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
+# Modals of possibility: "could visit", "might strike" assert no act.
+_HYPOTHETICAL = frozenset({"could", "might", "may"})
+_CONDITION_MARKS = frozenset({"if", "unless", "whether"})
+_WISHES = frozenset({"hope", "wish", "dream"})
+# The model's lemma of these forms is not always right ("hopes" -> "hop").
+_WISH_FORMS = frozenset({f"{w}{e}" for w in ("hope", "wish") for e in ("", "s", "d", "ed")}
+                        | {"hoping", "wishing"})
+# Participles that state their subject's stance ("is opposed to", "is committed to").
+_STATIVE = frozenset({"oppose", "commit", "determine", "dedicate", "prepare", "resolve"})
+_PURPOSES = frozenset({"intend", "aim", "design", "mean"})
+_KILLING = frozenset({"kill", "murder", "slay", "shoot", "gun", "assassinate", "execute"})
+_ARMED = frozenset({"MIL", "REB", "IMG", "UAF", "INS", "SEP"})
+# Codes whose verb alone is ambiguous unless it acts on an actor: "release" (persons, not
+# figures), "receive" (a visitor, not a letter), "call" (a person, not a name), "visit".
+_NEEDS_PARTNER = frozenset({"0841", "043", "041", "042", "070"})
+_VISITS = frozenset({"042", "043"})
+_VERBAL_ROOTS = frozenset({"01", "02", "03", "04", "05", "10", "11", "12", "13", "14"})
+# Taking part in a meeting names the meeting, which is no actor: no target needed.
+_ATTENDING = frozenset({"attend", "participate", "take", "join"})
 _OBLIGATION = frozenset({"must", "should", "ought"})
 # Roots whose acts are mutual when the subject is compound and there is no object.
 _SYMMETRIC_ROOTS = frozenset({"03", "04", "05", "06"})
@@ -83,12 +115,24 @@ def _governors(tok: Token) -> list[Token]:
     """Control and reporting verbs above a trigger ("agreed" in "agreed to expand")."""
     out = []
     cur = tok
-    while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl") and cur.head is not cur:
-        if cur.dep_ in ("conj", "advcl") and cur.head.lemma_ not in lexicon().modifiers:
+    while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl", "acl") and cur.head.i != cur.i:
+        if cur.dep_ == "acl" and cur.head.lemma_.lower() not in lexicon().modifiers:
             break
+        if cur.dep_ == "conj" or (cur.dep_ == "advcl" and (
+                cur.head.lemma_ not in lexicon().modifiers
+                or not any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children))):
+            break  # "rejected the plan, urging ...": "urging" is not what "rejected" governs
         cur = cur.head
         out.append(cur)
     return out
+
+
+def _shared(tok: Token) -> Token:
+    """The verb whose auxiliaries a conjoined verb shares: "will visit X and attend Y"."""
+    while tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX") and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in tok.children):
+        tok = tok.head
+    return tok
 
 
 def _negated(tok: Token) -> bool:
@@ -96,9 +140,121 @@ def _negated(tok: Token) -> bool:
 
 
 def _future(tok: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ in _FUTURE for c in tok.children) or any(
+    modals = _FUTURE | _HYPOTHETICAL
+    head = _shared(tok)
+    return any(c.dep_ == "aux" and c.lower_ in modals for c in head.children) or any(
         c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
+
+
+def _killing_code(sources: list[Actor], targets: list[Actor], ents: DocEntities) -> str:
+    """A killing is military force (190) between armed actors; otherwise an assault: the
+    assassination of a named person (186) or the killing of others (182)."""
+    if any(a.role in _ARMED for a in (*sources, *targets)):
+        return "190"
+    named = any(a.entity_id in ents.entities and
+                ents.entities[a.entity_id].entity_type == "PERSON" for a in targets
+                if a.entity_id)
+    return "186" if named else "182"
+
+
+def _reported(tok: Token) -> bool:
+    """Inside the clause of a reporting verb ("said Putin would attend")."""
+    cur = tok
+    while cur.dep_ in ("ccomp", "xcomp", "conj", "advcl", "parataxis") and cur.head.i != cur.i:
+        cur = cur.head
+        if lexicon().modifiers.get(cur.lemma_.lower()) == "SAY":
+            return True
+    return False
+
+
+def _on_condition(tok: Token) -> bool:
+    return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless")
+                                         for m in c.children) for c in tok.children)
+
+
+def unasserted(tok: Token) -> bool:
+    """Acts the sentence does not assert: the condition of an "if" ("if the deal collapses"),
+    a possibility ("could visit") or a "would" that no one commits to ("a measure that would
+    weaken"), a wish ("hopes to meet"). A reported commitment on a condition ("said it would
+    meet them if ...", "may halt the talks unless ...") is asserted: see ``committed``."""
+    for cur in (tok, *tok.ancestors):
+        if cur.pos_ not in ("VERB", "AUX", "ADJ"):
+            continue  # a noun on the way up ("pressure on X to step down") decides nothing
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITION_MARKS for c in cur.children):
+            return True
+        aux = {c.lower_ for c in _shared(cur).children if c.dep_ == "aux"}
+        if aux & (_HYPOTHETICAL | {"would"}) and not committed(_shared(cur)):
+            return True
+        if cur.i != tok.i and (cur.lemma_.lower() in _WISHES or cur.lower_ in _WISH_FORMS):
+            return True
+        if cur.i != tok.i and cur.lemma_.lower() in _PURPOSES and (cur.tag_ == "VBN" or (
+                cur.dep_ in ("acl", "advcl") and not any(c.dep_ == "nsubj" for c in cur.children))):
+            return True  # "supplies intended to alleviate ...": a purpose, not an act
+        if lexicon().modifiers.get(cur.lemma_.lower()) == "SAY":
+            return False  # what a speaker asserts is asserted
+    return False
+
+
+def committed(tok: Token) -> bool:
+    """A future or possible act an actor commits to: reported ("said it would attend") or on
+    a condition ("will withdraw unless ...")."""
+    aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+    if not aux & (_HYPOTHETICAL | _FUTURE):
+        return False
+    heads, _ = subject(tok)
+    if not heads or not (heads[0].pos_ in ("PRON", "PROPN") or heads[0].ent_type_ or
+                         role_of(heads[0])):
+        return False  # "a hasty pullout may bring about ...": no one commits to that
+    if aux & (_HYPOTHETICAL | {"would"}):
+        # "would"/"could": a commitment only as someone's reported words ("said it would meet
+        # them if ..."); alone it is a hypothesis ("if the truce collapses, X would ...").
+        return _reported(tok)
+    return _reported(tok) or _on_condition(tok)
+
+
+def conditional_threat(tok: Token) -> bool:
+    """"will withdraw its force unless ...", "may halt the talks if ...": an act promised on a
+    condition is a threat (when conflictual) or an offer."""
+    return _on_condition(tok) and committed(tok)
+
+
+# Lines a publisher adds around the story: teasers, share bars, credits, embedded posts.
+_BOILERPLATE = re.compile(
+    r"^\W*(read more|related|see also|watch|listen|share (this|on)|follow us|subscribe|"
+    r"photo|image|video|picture|copyright|click here|sign up)\b", re.IGNORECASE)
+_EMBED = re.compile(r"pic\.twitter\.com|\(@\w+\)")
+_CAPS_LABEL = re.compile(r"^\W*[A-Z][A-Z ,'&-]{6,}:")  # "THE LISTENING POST: ..."
+
+
+def boilerplate(sent: Span, text: str) -> bool:
+    """A teaser, a credit or an embedded post rather than a sentence of the story ("READ MORE:
+    ...", "Photo: ...", "... pic.twitter.com/..."), read on the sentence's line: the coder skips
+    it. Ingest keeps it in the body, so offsets and the article's text stay as published."""
+    start = text.rfind("\n", 0, sent.start_char) + 1
+    end = text.find("\n", sent.end_char)
+    line = text[start:end if end >= 0 else len(text)]
+    # An embedded post is a short line of its own ending in its link and byline.
+    return bool(_BOILERPLATE.search(line[:sent.end_char - start]) or
+                _CAPS_LABEL.search(line) or (len(line) < 400 and _EMBED.search(line)))
+
+
+def parenthetical(tok: Token) -> bool:
+    """Inside brackets: a publisher's note on a name ("(outlawed in Russia)"), an aside."""
+    sent = tok.sent
+    depth = 0
+    for t in sent:
+        if t.i >= tok.i:
+            break
+        if t.text in ("(", "["):
+            depth += 1
+        elif t.text in (")", "]") and depth:
+            depth -= 1
+    return depth > 0
+
+
+def question(sent: Span) -> bool:
+    return sent.text.rstrip().rstrip("\"'\u201d\u2019 ").endswith("?")
 
 
 def _obliged(tok: Token) -> bool:
@@ -106,7 +262,7 @@ def _obliged(tok: Token) -> bool:
 
 
 def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
-    lemma = tok.lemma_.lower()
+    lemma = verb_lemma(tok.text, tok.lemma_, tok.tag_)
     lex = lexicon()
     if lemma not in lex.verbs:
         return None, False
@@ -121,23 +277,49 @@ def _code_for(tok: Token, subj_heads: list[Token]) -> tuple[str | None, bool]:
     return code, specific
 
 
+def _past(trigger: Token) -> bool:
+    """A report of what happened: a past-tense verb not under "will"/"would"."""
+    return trigger.tag_ in ("VBD", "VBN") and not _future(trigger) and not any(
+        c.dep_ == "aux" and c.lower_ in ("will", "would", "shall") for c in trigger.children)
+
+
+def _in_noun_phrase(date: Span) -> bool:
+    """"the 2016 election", "Sunday's edition": a date that names a thing, not a time."""
+    root = date.root
+    return root.dep_ in ("compound", "amod", "nummod", "poss", "nmod") and \
+        root.head.pos_ in ("NOUN", "PROPN")
+
+
 def _date_for(sent: Span, trigger: Token, published_at: datetime | None,
-              doc_dates: list[Span] | None = None):
-    """``doc_dates``: the document's DATE entities, if already at hand (sent.ents builds
-    every entity span of the document up to the sentence on each call)."""
+              doc_dates: list[Span] | None = None) -> ResolvedDate | None:
+    """The event's own date: a DATE of its sentence (the one attached to the trigger's clause
+    first, else the nearest), not one inside a noun phrase, and for a past-tense report not
+    one after publication. ``doc_dates``: the document's DATE entities, if already at hand
+    (sent.ents builds every entity span of the document up to the sentence on each call)."""
     if doc_dates is None:
         dates = [e for e in sent.ents if e.label_ == "DATE"]
     else:
         dates = [e for e in doc_dates if e.start >= sent.start and e.end <= sent.end]
-    if not dates:
-        return None
-    # The DATE attached to the trigger's clause, else the one nearest to the trigger.
+    dates = [e for e in dates if not _in_noun_phrase(e)]
     dates.sort(key=lambda e: (not trigger.is_ancestor(e.root), abs(e.start - trigger.i)))
+    past = _past(trigger)
     for e in dates:
         r = resolve_date(e.text, published_at)
-        if r.value is not None or published_at is None:
-            return r
+        if r.value is None and published_at is not None:
+            continue
+        if past and published_at is not None and r.value is not None and \
+                r.value > published_at.date():
+            continue  # "said on Friday" in a report is not next Friday
+        return r
     return None
+
+
+def historical(date: ResolvedDate | None, trigger: Token,
+               published_at: datetime | None) -> bool:
+    """Background history ("abolished the death penalty in 2004"): a past act dated more than
+    a year before the report."""
+    return (date is not None and date.value is not None and published_at is not None
+            and _past(trigger) and date.value.year < published_at.year - 1)
 
 
 def _place_for(trigger: Token, exclude: set[int]):
@@ -188,13 +370,25 @@ def extract_events(
     # Only nouns, verbs, auxiliaries and adjectives can trigger: their indices, read off the
     # POS array at once rather than token by token.
     triggers = _trigger_pos(doc)
+    text = doc.text
+    forget_resolved()
     doc_dates: list[Span] | None = None
     for sent_index, sent in enumerate(doc.sents):
+        ctx.sentence_index = sent_index
+        if question(sent) or boilerplate(sent, text):
+            continue
         candidates = []
         covered: set[int] = set()
+        # "We" and "I" in a quote are its speaker, who may be named after the quote.
+        for verb in reporting_verbs(sent):
+            heads = [h for h in speaker_heads(verb) if h.pos_ != "PRON"]
+            spoken, _ = actors(heads, ents, ctx, doc) if heads else ([], False)
+            if spoken:
+                ctx.speaker = spoken
+                break
         for k in range(bisect_left(triggers, sent.start), bisect_left(triggers, sent.end)):
             tok = doc[triggers[k]]
-            lemma = tok.lemma_.lower()
+            lemma = verb_lemma(tok.text, tok.lemma_, tok.tag_)
             is_noun = tok.pos == NOUN and lemma in _EVENT_NOUNS
             if not is_noun and tok.pos == NOUN:
                 continue
@@ -205,6 +399,8 @@ def extract_events(
                     ctx.speaker = spoken
             if lemma not in lex.verbs:
                 continue  # no code (_code_for's first test), so no subject to look for
+            if not is_noun and is_characterisation(tok):
+                continue  # a judgement: the speech acts below code it
             subj_heads, passive = ([], False) if is_noun else subject(tok)
             code, specific = _code_for(tok, subj_heads)
             if code is None:
@@ -216,17 +412,24 @@ def extract_events(
                 candidates.append((tok, code, sources, targets, specific, False))
                 continue
             # Modality: the trigger's own future/negation, then each governing control verb.
+            if unasserted(tok) or parenthetical(tok):
+                continue
+            if _negated(tok) and not _future(tok):
+                continue  # "did not meet": a plain negation is no act ("will not attend" is)
             if _negated(tok):
                 code = transform(code, "REFUSE")
+            elif conditional_threat(tok):
+                code = transform(code, "THREAT" if code[:2] >= "10" else "INTENT")
             elif _future(tok):
                 code = transform(code, "INTENT")
             src_tok: Token = tok
             target_override: list[Token] | None = None
+            governing: list[int] = []
             for gov in _governors(tok):
                 mod = lex.modifiers.get(gov.lemma_.lower())
                 if code is None or mod is None:
                     break
-                covered.add(gov.i)
+                governing.append(gov.i)
                 if mod == "SAY":
                     if _obliged(tok):
                         # "Russia said Sudan must return ...": a demand of the clause subject.
@@ -235,8 +438,12 @@ def extract_events(
                         src_tok = gov
                     break
                 if mod in ("DEMAND", "APPEAL"):
-                    dobj = children(gov, "dobj")
-                    target_override = dobj or subj_heads
+                    # "urged Peru to ...", "called on Peru to ...", "appealed to Peru to ...".
+                    addressee = children(gov, "dobj") + [
+                        p for prep in children(gov, "prep") if prep.lower_ in ("on", "to", "upon")
+                        for p in children(prep, "pobj")]
+                    own = [h for h in subj_heads if not h.is_ancestor(tok) and h.head.i == tok.i]
+                    target_override = addressee or own
                     src_tok = gov
                 if mod != "PLAIN":
                     code = transform(code, mod)
@@ -245,9 +452,12 @@ def extract_events(
                 elif code is not None and _future(gov) and mod == "PLAIN":
                     code = transform(code, "INTENT")
             if code is None or code not in codes:
-                continue
-            if src_tok is not tok:
+                continue  # the governing verbs code on their own ("demanded that X renounce")
+            covered.update(governing)
+            if src_tok.i != tok.i:
                 subj_heads, passive = subject(src_tok)
+            if passive and lemma in _STATIVE and not children(tok, "agent"):
+                passive = False  # "X has been opposed to Y": a stance of X, not done to X
             if passive:
                 agent = [p for a in children(tok, "agent") for p in children(a, "pobj")]
                 sources, from_ctx = actors(agent, ents, ctx, doc)
@@ -267,12 +477,42 @@ def extract_events(
                         if not targets:
                             targets, _ = actors(purpose_partner(tok), ents, ctx, doc)
                     else:
-                        targets = find_targets(tok, skip, sources, ents, ctx, doc)
+                        # One visits or hosts a place or a body, not "China's experience".
+                        targets = find_targets(tok, skip, sources, ents, ctx, doc,
+                                               owners=code not in _VISITS)
             if not sources and not targets:
                 continue
+            if not sources and not passive and subj_heads and (
+                    subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])
+                    or (code[:2] == "14" and subj_heads[0].pos_ == "NOUN")):
+                # A named doer the actor coder cannot place ("Ousted President Akayev"), or the
+                # people a protest names ("supporters of X"): the act is coded with that actor
+                # and no code.
+                h = subj_heads[0]
+                sources = [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
+                from_ctx = True
+            if not sources and not passive and (not subj_heads or code[:2] in _VERBAL_ROOTS):
+                # A verb with no subject ("talking about X", "to provide evidence") has no
+                # doer to code; a verbal act is coded only when its speaker is written.
+                continue
+            if code in ("190", "193") and lemma in _KILLING:
+                code = _killing_code(sources, targets, ents)
+            if code[:2] == "14" and not targets and sources and sources[0].country:
+                # A protest names whom it is against, or is against the authorities.
+                a = sources[0]
+                targets = [Actor(tok.text, tok.idx, tok.idx + len(tok.text), None, a.country,
+                                 "GOV", True)]
+            if not targets and lemma not in _ATTENDING and (
+                    code in _VISITS or (not specific and code in _NEEDS_PARTNER)):
+                continue  # "received a letter", "released figures", "called it a day"
             candidates.append((tok, code, sources, targets, specific, from_ctx))
+        coded = {c[0].i: (c[1], c[2]) for c in candidates}
+        coded.update({i: ("", []) for i in covered})
+        speech, alleged = statements(sent, coded, ents, ctx)
+        for verb, speech_code, speakers, addressed in speech:
+            candidates.append((verb, speech_code, speakers, addressed, True, False))
         for tok, code, sources, targets, specific, from_ctx in candidates:
-            if tok.i in covered:
+            if tok.i in covered or tok.i in alleged:
                 continue
             if doc_dates is None:
                 doc_dates = [e for e in doc.ents if e.label_ == "DATE"]
@@ -285,9 +525,12 @@ def extract_events(
 
 def _pairs(code: str, sources: list[Actor],
            targets: list[Actor]) -> list[tuple[Actor | None, Actor | None]]:
-    """One event per actor pair; a compound subject of a mutual act pairs within itself."""
+    """One event per actor pair. A compound subject of a mutual act with no object pairs
+    within itself once, first named to second ("X and Y held talks": X -> Y), as the news
+    gold's guidelines code it."""
     if not targets and len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
-        return [(a, b) for a in sources for b in sources if a.code != b.code]
+        return [(a, b) for i, a in enumerate(sources) for b in sources[i + 1:]
+                if a.code != b.code]
     srcs: list[Actor | None] = list(sources) or [None]
     tgts: list[Actor | None] = list(targets) or [None]
     return list(product(srcs, tgts))
@@ -299,6 +542,11 @@ def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
           doc_dates: list[Span] | None = None) -> list[dict[str, object]]:
     c = cameo_codes()[code]
     date = _date_for(sent, tok, published_at, doc_dates)
+    if historical(date, tok, published_at):
+        return []
+    if date is None and published_at is not None:
+        # No date of its own: the article's, and the row says so.
+        date = ResolvedDate("", published_at.date(), "article")
     exclude = {t.i for a in targets for t in sent if a.start_char <= t.idx < a.end_char}
     place = _place_for(tok, exclude)
     out = []
@@ -314,7 +562,7 @@ def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
         conf -= 0.15 if from_ctx else 0
         src_key = src.key if src else ""
         tgt_key = tgt.key if tgt else ""
-        date_key = (date.value.isoformat() if date and date.value else
+        date_key = (f"{date.value.isoformat()}/{date.precision}" if date and date.value else
                     (date.text if date else ""))
         out.append({
             "event_mention_id": stable_id(doc_id, sent_index, tok.idx, tok.idx + len(tok.text),
@@ -334,7 +582,7 @@ def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
             "trigger_text": tok.text,
             "trigger_start": tok.idx,
             "trigger_end": tok.idx + len(tok.text),
-            "date_text": date.text if date else None,
+            "date_text": date.text or None if date else None,
             "event_date": date.value if date else None,
             "date_precision": date.precision if date else None,
             "place_text": place[0] if place else None,

@@ -9,7 +9,7 @@ what happened; this decides who did it to whom.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
@@ -18,15 +18,29 @@ from wirehouse.extract.entities import DocEntities
 from wirehouse.extract.events.actors import Actor, _role_in, conjuncts, np_tokens, resolve
 from wirehouse.extract.events.codebook import lexicon
 
-_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her"})
+_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her", "them",
+                       "him"})
 _PAIR_WORDS = frozenset({"side", "country", "nation", "government", "leader", "party"})
 
 
 @dataclass
 class Context:
-    """Document state carried across sentences: who spoke last, who acted last."""
+    """Document state carried across sentences: who spoke last, who acted last, which actors
+    the named entities turned out to be (from appositions and titles), and where we are."""
     last_source: list[Actor]
     speaker: list[Actor]
+    known: dict[str, Actor] = field(default_factory=dict)
+    sentence_index: int = 0
+
+
+# How many sentences before a pronoun or a definite description its antecedent may be.
+_WINDOW = 3
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+_THING_PRONOUNS = frozenset({"it", "its", "itself"})
+_GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
+_SPEAKER_PRONOUNS = frozenset({"we", "i", "us", "me", "our", "my"})
+_KINDS = {"person": frozenset({"PERSON"}), "thing": frozenset({"ORG", "GPE", "NORP"}),
+          "group": frozenset({"ORG", "GPE", "NORP"})}
 
 
 def children(tok: Token, *deps: str) -> list[Token]:
@@ -44,10 +58,23 @@ def subject(tok: Token) -> tuple[list[Token], bool]:
         passive = children(cur, "nsubjpass")
         if passive:
             return [passive[0], *conjuncts(passive[0])], True
-        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head is not cur:
+        if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head.i != cur.i:
             if cur.dep_ == "relcl":
                 return [cur.head], False
             cur = cur.head
+        elif cur.dep_ == "acl" and cur.head.pos_ == "NOUN" and \
+                cur.head.lemma_.lower() in lexicon().modifiers:
+            # "his readiness to visit", "the decision by her spokesman to exclude ...": the
+            # owner or the "by" object of the noun, else the subject of the clause holding it.
+            noun = cur.head
+            owner = children(noun, "poss") + [p for b in children(noun, "prep")
+                                             if b.lower_ == "by" for p in children(b, "pobj")]
+            if owner:
+                return [owner[0], *conjuncts(owner[0])], False
+            cur = noun.head if noun.dep_ in ("dobj", "attr", "pobj") and \
+                noun.head.i != noun.i else None
+            if cur is not None and cur.pos_ == "ADP":
+                cur = cur.head
         else:
             cur = None
     return [], False
@@ -87,6 +114,100 @@ def _reporter(pron: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Ac
     return []
 
 
+def _mention_actor(start: int, end: int, ents: DocEntities, ctx: Context,
+                   doc: Doc) -> Actor | None:
+    """The actor an entity mention names, as resolved in its own sentence."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    found = resolve(span.root, ents)
+    ent = ents.entity_at(start, end)
+    if not found and ent is not None and ent.entity_id in ctx.known:
+        return ctx.known[ent.entity_id]
+    return found[0] if found and found[0].country else None
+
+
+def _antecedent_of(pron: Token, kind: str, ents: DocEntities, ctx: Context,
+                   doc: Doc, role: str | None = None) -> Actor | None:
+    """The nearest preceding entity mention of the pronoun's kind (a person for "he"/"she",
+    an organisation or country for "it"/"they"), within a few sentences, that is an actor;
+    with ``role``, one in that role ("the president" is the last president named)."""
+    labels = _KINDS[kind]
+    for m in reversed(ents.mentions):
+        if m.start_char >= pron.idx or m.entity_id is None:
+            continue
+        if m.sentence_index < ctx.sentence_index - _WINDOW:
+            break
+        if m.label not in labels:
+            continue
+        actor = ctx.known.get(m.entity_id) or _mention_actor(m.start_char, m.end_char, ents,
+                                                              ctx, doc)
+        if actor is None or (role is not None and actor.role != role):
+            continue
+        return actor
+    return None
+
+
+def _clause_subject(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]:
+    """The named subject of the clause a possessive pronoun is in."""
+    for anc in h.ancestors:
+        if anc.pos_ in ("VERB", "AUX"):
+            subj = [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")
+                    and c.pos_ != "PRON" and c.i < h.i]
+            return actors(subj[:1], ents, ctx, doc)[0] if subj else []
+    return []
+
+
+def _pronoun(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]:
+    low = h.lower_
+    if low in _SPEAKER_PRONOUNS:
+        src = ctx.speaker or ctx.last_source
+    elif h.dep_ in ("nsubj", "nsubjpass") and (said := _reporter(h, ents, ctx, doc)):
+        src = said  # "Syria says it is willing ...": the speaker
+    elif h.dep_ == "poss" and (owner := _clause_subject(h, ents, ctx, doc)):
+        src = owner  # "the premier confirmed his readiness": the clause's subject
+    elif h.dep_ in ("dobj", "pobj", "dative") and low in _THING_PRONOUNS | _GROUP_PRONOUNS and (
+            near := _antecedent(h, ents)):
+        src = near  # "backers of the regime, having long supported it": the regime
+    else:
+        kind = ("person" if low in _PERSON_PRONOUNS else
+                "thing" if low in _THING_PRONOUNS else "group")
+        found = None
+        if h.dep_ == "nsubj" and lexicon().modifiers.get(h.head.lemma_.lower()) == "SAY":
+            # "..., she said": the one who spoke last, if of the pronoun's kind.
+            labels = _KINDS[kind]
+            found = next((a for a in ctx.speaker if a.entity_id and a.entity_id in ents.entities
+                          and ents.entities[a.entity_id].entity_type in labels), None)
+        found = found or _antecedent_of(h, kind, ents, ctx, doc)
+        if found is not None:
+            src = [found]
+        elif kind == "person":
+            src = [a for a in ctx.speaker if a.role not in ("IGO", "NGO")][:1]
+        else:
+            src = ctx.last_source
+    if not src:
+        # No antecedent in reach: the pronoun is the actor, with no code (flagged inferred,
+        # so the row's confidence is lower) rather than someone else's.
+        return [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
+    return [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role, True)
+            for a in src]
+
+
+def _definite(h: Token, found: list[Actor], ents: DocEntities, ctx: Context,
+              doc: Doc) -> list[Actor]:
+    """"the president", "the diplomat": the last person named in that role, when the phrase
+    itself gives no country."""
+    if len(found) != 1 or not found[0].inferred or h.tag_ != "NN" or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in h.children):
+        return found
+    person = _antecedent_of(h, "person", ents, ctx, doc, role=found[0].role)
+    if person is None or not person.country:
+        return found
+    a = found[0]
+    return [Actor(a.text, a.start_char, a.end_char, person.entity_id, person.country, a.role,
+                  True)]
+
+
 def actors(heads: list[Token], ents: DocEntities, ctx: Context, doc: Doc,
             owner_ok: bool = False) -> tuple[list[Actor], bool]:
     """Actors for subject/object heads; the flag says some came from context, not the text."""
@@ -95,13 +216,7 @@ def actors(heads: list[Token], ents: DocEntities, ctx: Context, doc: Doc,
     for h in heads:
         low = h.lower_
         if h.pos_ == "PRON" and low in _PRONOUNS:
-            src = ctx.speaker if low in ("we", "i") and ctx.speaker else ctx.last_source
-            if h.dep_ in ("dobj", "pobj", "dative") and (near := _antecedent(h, ents)):
-                src = near
-            elif h.dep_ in ("nsubj", "nsubjpass") and (said := _reporter(h, ents, ctx, doc)):
-                src = said
-            out += [Actor(h.text, h.idx, h.idx + len(h.text), a.entity_id, a.country, a.role)
-                    for a in src]
+            out += _pronoun(h, ents, ctx, doc)
             from_context = True
         elif h.lemma_.lower() in _PAIR_WORDS and any(
             c.lower_ in ("two", "both") for c in h.children
@@ -109,7 +224,18 @@ def actors(heads: list[Token], ents: DocEntities, ctx: Context, doc: Doc,
             out += _pair_from_context(h, ents, doc)
             from_context = True
         else:
-            out += resolve(h, ents, owner_ok=owner_ok)
+            found = _definite(h, resolve(h, ents, owner_ok=owner_ok), ents, ctx, doc)
+            if not found and h.pos_ == "PROPN" and (
+                    ent := ents.entity_at(h.idx, h.idx + len(h.text))) is not None and (
+                    known := ctx.known.get(ent.entity_id)) is not None:
+                # "Kabulov said": the person an earlier apposition or title placed.
+                found = [Actor(h.text, h.idx, h.idx + len(h.text), ent.entity_id,
+                               known.country, known.role)]
+            for a in found:
+                if a.entity_id and a.country and not a.inferred:
+                    ctx.known.setdefault(a.entity_id, a)
+            from_context = from_context or any(a.inferred for a in found)
+            out += found
     return out, from_context
 
 
@@ -119,7 +245,7 @@ _DOMESTIC = frozenset({"CVL", "OPP", "EDU", "LAB", "REB", "JUD", "COP", "PTY"})
 
 
 def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEntities, ctx: Context,
-             doc: Doc) -> list[Actor]:
+             doc: Doc, owners: bool = True) -> list[Actor]:
     """Target actors: the nearest actor in the trigger's object structure, breadth first
     (direct object, then prepositional objects, then their owners: "part of an aid program for
     Bosnia"). A role-only target ("demonstrators") is domestic: the source's country."""
@@ -137,14 +263,28 @@ def find_targets(tok: Token, skip: set[int], sources: list[Actor], ents: DocEnti
             seen.add(node.i)
             if node.pos_ in ("NOUN", "PROPN", "PRON") or node.ent_type_:
                 heads = [node, *conjuncts(node)] if node.dep_ != "conj" else [node]
-                found, _ = actors(heads, ents, ctx, doc, owner_ok=node.dep_ != "amod")
+                found, _ = actors(heads, ents, ctx, doc,
+                                  owner_ok=owners and node.dep_ != "amod")
+                # "ended its dispute with ...": the source's own "its" is not the target.
+                own = {a.key for a in sources}
+                countries = {a.country for a in sources}
+                # "ended its dispute": the source's own "its" is not the target; "Russia
+                # criticized the regime": a description placed by the text around it is not
+                # the source's own country.
+                found = [a for a in found if not (a.key in own and node.pos_ == "PRON")
+                         and not (a.inferred and node.pos_ != "PRON" and a.country in countries)]
+                if not owners and not any(h.ent_type_ or _role_in([fold(h.lemma_)])
+                                          for h in heads):
+                    # A place or a body, not a thing with a nationality ("the Chinese model").
+                    found = []
                 if found:
                     return found
                 roles = [r for h in heads for r in _role_only(h)]
                 if roles and sources and sources[0].country:
                     return [Actor(r[0], r[1], r[2], None, sources[0].country, r[3])
                             for r in roles]
-            nxt += [c for c in node.children if c.dep_ in _WALK]
+            nxt += [c for c in node.children if c.dep_ in _WALK and (
+                owners or c.dep_ not in ("poss", "amod", "compound"))]
         frontier = nxt
     purpose = [o for o in purpose_partner(tok) if o.i not in skip]
     if purpose:

@@ -6,7 +6,6 @@ iterates lines or records, because a single dump may be gigabytes.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import IO, Any
 from warcio.exceptions import ArchiveLoadFailed
 
 from wirehouse.core.documents import RawDocument, Rejected
+from wirehouse.ingest.bounds import loads
 
 Reader = Callable[[str, bytes, dict[str, Any]], Iterator[RawDocument | Rejected]]
 StreamReader = Callable[[str, IO[bytes], int, Mapping[str, str]],
@@ -74,7 +74,7 @@ def decode_text(uri: str, data: bytes, record: int | None = None) -> str | Rejec
 def read_sidecar(data: bytes | None) -> dict[str, Any]:
     if not data:
         return {}
-    meta = json.loads(data.decode("utf-8"))
+    meta = loads(data.decode("utf-8"))
     if not isinstance(meta, dict):
         raise ValueError("sidecar JSON must be an object")
     return meta
