@@ -22,6 +22,7 @@ from flows.connections import postgres_dsn, scrub
 from flows.extract_stage import ExtractStage
 from flows.parameters import check_paths, deployment_run
 from flows.report import report_after_load
+from flows.server_loss import end_if_server_gone
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract.host import start_host, stop_host, wanted
@@ -178,6 +179,11 @@ def etl(
             summary.seconds["load"] = time.perf_counter() - t0
             summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
             logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
+            # The data is safe: a run whose server went away ends here, saying so.
+            end_if_server_gone(
+                f"its rows are loaded into {settings.warehouse}"
+                + (" (not exported to PostgreSQL: `wirehouse export postgres` does it)"
+                   if export_postgres else ""))
             if export_postgres:
                 t0 = time.perf_counter()
                 progress.start("export")

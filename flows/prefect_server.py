@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import fcntl
 import http.client
 import json
@@ -52,10 +53,17 @@ class Server:
     pid: int | None  # None: not ours (PREFECT_API_URL was set)
     started: bool  # started by this call: the caller may stop it
     auth: str | None = None  # what clients send as PREFECT_API_AUTH_STRING (ours: the secret)
+    crashed: int = 0  # flow runs the last server left unfinished, marked crashed at this start
 
     @property
     def ui_url(self) -> str:
         return self.url.removesuffix("/api")
+
+    def crashed_note(self) -> str | None:
+        if not self.crashed:
+            return None
+        return (f"marked {self.crashed} flow run(s) crashed: they were unfinished when the "
+                "last server of this Prefect home went away")
 
     def note(self) -> str:
         """The line `wirehouse` commands end with when they used (or started) it."""
@@ -181,8 +189,42 @@ def ensure_server(home: Path | None = None, timeout: float = 180.0) -> Server:
             stop_server(Server(url, proc.pid, True), home)
             raise ServerRefused(f"the Prefect server did not start within {timeout:.0f} s; "
                                 f"see {home / LOG_FILE}")
-        server = _checked(url, proc.pid, home)
-        return Server(server.url, server.pid, True, server.auth)
+        checked = _checked(url, proc.pid, home)
+        server = dataclasses.replace(checked, started=True)
+        return dataclasses.replace(server, crashed=mark_unfinished_crashed(server))
+
+
+# A flow run in one of these states when its server starts has no process left to end it.
+UNFINISHED = ("RUNNING", "PENDING", "CANCELLING")
+
+
+def mark_unfinished_crashed(server: Server) -> int:
+    """Mark crashed the flow runs a server of this home left unfinished when it went away
+    (a kill, a reboot; flows.server_loss): a new server listens on a new port, so no process
+    of theirs can report to it. Returns how many."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    unfinished = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(
+        any_=[StateType(name) for name in UNFINISHED])))
+    marked: set[object] = set()
+    with using(server), get_client(sync_client=True) as client:
+        while runs := [run for run in client.read_flow_runs(flow_run_filter=unfinished,
+                                                             limit=200)
+                       if run.id not in marked]:
+            for run in runs:
+                client.set_flow_run_state(run.id, Crashed(
+                    message="the Prefect server stopped while this flow run was in "
+                            "progress; marked crashed when the next server started"),
+                    force=True)
+                marked.add(run.id)
+    return len(marked)
 
 
 def running_server(home: Path | None = None) -> Server | None:

@@ -25,6 +25,8 @@ def server_start() -> None:
     typer.echo(f"{'started' if server.started else 'already running'}: {server.ui_url} "
                f"(pid {server.pid}, state in {prefect_home()})")
     typer.echo(f"the UI asks for a password: it is in {secret_path()}")
+    if crashed := server.crashed_note():
+        typer.echo(crashed)
     typer.echo(server.note())
 
 
