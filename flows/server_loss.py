@@ -49,7 +49,8 @@ def end_if_server_gone(kept: str) -> None:
     # (`wirehouse run` enters them for the run), so later runs are not affected.
     # Nor are the run's last log lines shipped to it (the console has them); those queued
     # already fail in Prefect's log worker, which then writes its error to stderr unless
-    # the logging module's handler errors are off.
+    # the logging module's handler errors are off (for the whole process, which has lost
+    # its server and is ending).
     settings = get_current_settings()
     settings.client.max_retries = 0
     settings.logging.to_api.enabled = False
