@@ -1,20 +1,25 @@
-"""Throughput of the ETL beside bare spaCy on the same documents, in one run.
+"""Throughput of the whole `wirehouse run` beside bare spaCy on the same documents, in one run.
 
-    .venv/bin/python bench/throughput.py [--docs 1000] [--no-scale]
+    .venv/bin/python bench/throughput.py [--docs 5000] [--pairs 3] [--no-scale] [--no-write]
+                                         [--compare NAME=PATH[,VAR=VALUE...]]...
 
-Measures, side by side on the first N Reuters-21578 articles:
-  bare   spaCy nlp.pipe, same model/components/n_process, output discarded: words/s
-  cold   `wirehouse run` into a fresh warehouse: words/s, seconds per stage, peak RSS
-         (bare and cold alternate --repeat times, 5 by default; medians reported). As a
-         user's runs do, each is forked from the kept run process (flows.forkserver) and
-         attaches to the extraction host (wirehouse.resident) that the run before it left;
-         one more pair first times a run that starts both (cold_new_host)
-  warm   the same command again with nothing changed: wall seconds (its no-op check finds
-         nothing to do and starts no flow run; warm_flow runs the flow anyway, --no-check)
-  scale  cold runs at N and 4N documents: peak RSS of each; at 4N also bare beside it
-         (cold_vs_bare_4n, one pair: the fixed part of a run against a longer parse)
-  empty  `wirehouse run` over an empty folder: wall seconds (and empty_flow, --no-check)
-prints one JSON object and writes it into bench/RESULTS.md (section "Throughput").
+On the first N Reuters-21578 articles (5,000 by default), side by side:
+  scale  bare spaCy (nlp.pipe: same model, components and n_process, output discarded)
+         and a cold `wirehouse run` (a new process, a new warehouse and lake, nothing kept
+         from an earlier run; the local Prefect server is up, as it is after a user's first
+         run) alternate, --pairs times. scale_vs_bare = bare's median seconds over the
+         run's median; each pair's own ratio shows the noise.
+  warm   the same command again with nothing changed: warm_vs_cold = its wall time over
+         the median cold run's (the no-op check finds nothing and starts no flow run).
+  empty  `wirehouse run` over an empty folder: empty_run_s, wall seconds.
+  rss    a cold run over 4N articles (as many as the corpus has, 19,779): rss_4n_vs_n = its
+         peak RSS over the median cold run's (the run and every process it starts).
+A run's CPU seconds are its own and its descendants' (the extraction host and its workers);
+the Prefect server's are not counted. --compare adds another checkout's cold `wirehouse run`
+to each pair (its code first on PYTHONPATH, this venv, its own PREFECT_HOME and local server,
+VAR=VALUE in its environment), e.g. the code before a change: NAME_vs_bare beside
+scale_vs_bare, in the same minutes of the machine's load.
+Prints one JSON object and writes it into bench/RESULTS.md (section "Throughput").
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import json
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,13 +42,15 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # this checkout's wirehouse, as the runs
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from results import update_section, write_sample  # noqa: E402
 
-WIREHOUSE = [sys.executable, "-m", "wirehouse.cli"]
+TARGETS = [("scale_vs_bare", ">=", 0.90), ("warm_vs_cold", "<=", 0.10),
+           ("rss_4n_vs_n", "<=", 1.25), ("empty_run_s", "<=", 5.0)]
 
 
 def bodies(path: Path) -> list[str]:
+    """The texts a run extracts: each distinct document's body, as ingest reads it."""
     from wirehouse.core.documents import RawDocument
     from wirehouse.ingest.discover import read_inputs
 
@@ -55,58 +63,37 @@ def bodies(path: Path) -> list[str]:
     return out
 
 
+def _cpu_s(who: int) -> float:
+    """User plus system CPU seconds; for RUSAGE_CHILDREN, of every descendant reaped so far
+    (each process waits for the ones it started)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bare(texts: list[str]) -> dict[str, float]:
     from wirehouse.core.settings import get_settings
     from wirehouse.extract.nlp import load_pipeline
 
     s = get_settings()
     nlp = load_pipeline(s.model, s.reference_dir)
-    words = sum(len(t.split()) for t in texts)
     cpu0 = _cpu_s(resource.RUSAGE_SELF) + _cpu_s(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     for _ in nlp.pipe(texts, n_process=s.n_process, batch_size=s.nlp_batch_size):
         pass
     secs = time.perf_counter() - t0
     cpu = _cpu_s(resource.RUSAGE_SELF) + _cpu_s(resource.RUSAGE_CHILDREN) - cpu0
-    return {"words": words, "seconds": secs, "words_per_s": words / secs,
-            "n_process": s.n_process, "cpu_s": cpu}
-
-
-def _cpu_s(who: int) -> float:
-    """User plus system CPU seconds; for RUSAGE_CHILDREN, of every descendant reaped so far
-    (the host and its parse workers included: each parent waits for its children)."""
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _hosts() -> list[psutil.Process]:
-    """Processes a run leaves behind that are not its children: none since no process is kept
-    between runs (the Prefect server aside, which is not part of a run)."""
-    return []
-
-
-def _hosts_cpu_s(hosts: list[psutil.Process]) -> float:
-    """CPU seconds of the hosts and of the workers they have reaped."""
-    total = 0.0
-    for proc in hosts:
-        try:
-            t = proc.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
+    return {"seconds": secs, "n_process": s.n_process, "cpu_s": cpu,
+            "load_avg": os.getloadavg()[0]}
 
 
 class PeakRSS(threading.Thread):
-    """Sum of RSS over a process and its children (and the kept processes, with their
-    children: the extraction host's workers, the kept run process's forked run; pages a fork
-    shares with its parent count in both), sampled every 250 ms (a sample costs ~3 ms of
-    CPU, taken from the run it measures; the peak lasts the whole extraction)."""
+    """Sum of RSS over a process and its descendants (pages a fork shares with its parent
+    count in both), sampled every 250 ms (a sample costs a few ms of CPU, taken from the run
+    it measures; the peak lasts the whole extraction)."""
 
-    def __init__(self, pid: int, hosts: list[psutil.Process]) -> None:
+    def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.proc = psutil.Process(pid)
-        self.hosts = hosts
         self.peak = 0
         self.stop = threading.Event()
 
@@ -114,168 +101,175 @@ class PeakRSS(threading.Thread):
         while not self.stop.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
-                for host in self.hosts:
-                    procs += [host, *host.children(recursive=True)]
-                # Once each: a kept host a forked run started is also a grandchild of the
-                # kept run process.
-                unique = {p.pid: p for p in procs}.values()
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in unique))
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
             except psutil.Error:
                 pass
             time.sleep(0.25)
 
 
-def etl(source: Path, work: Path, *options: str) -> dict[str, Any]:
-    cmd = [*WIREHOUSE, "run", str(source), "--warehouse", str(work / "wh.duckdb"),
-           "--lake", str(work / "lake"), *options]
-    hosts = _hosts()
-    cpu0 = _cpu_s(resource.RUSAGE_CHILDREN) + _hosts_cpu_s(hosts)
+class Checkout:
+    """The code whose `wirehouse run` is timed, and the environment it runs in."""
+
+    def __init__(self, name: str, path: Path, env: dict[str, str]) -> None:
+        self.name, self.path, self.env = name, path.resolve(), env
+
+    @classmethod
+    def parse(cls, spec: str, work: Path) -> Checkout:
+        name, _, rest = spec.partition("=")
+        path, *variables = rest.split(",")
+        env = dict(v.split("=", 1) for v in variables)
+        env.setdefault("PREFECT_HOME", str(work / f"prefect-home-{name}"))
+        return cls(name, Path(path), env)
+
+
+def etl(checkout: Checkout, source: Path, work: Path) -> dict[str, Any]:
+    """One `wirehouse run` in a process of its own: wall and CPU seconds, the seconds per
+    stage it reports, peak RSS."""
+    cmd = [sys.executable, "-m", "wirehouse.cli", "run", str(source), "--warehouse",
+           str(work / "wh.duckdb"), "--lake", str(work / "lake"), "--no-progress"]
+    env = {**os.environ, **checkout.env, "PYTHONPATH": os.pathsep.join(
+        [str(checkout.path), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    cpu0 = _cpu_s(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=ROOT)
-    rss = PeakRSS(proc.pid, hosts)
+                            cwd=checkout.path, env=env)
+    rss = PeakRSS(proc.pid)
     rss.start()
     output, _ = proc.communicate()
     wall = time.perf_counter() - t0
-    # A run that imported Prefect itself starts the kept run process as it ends: its imports
-    # are this run's CPU (not its wall time), and not the next measurement's.
-    # A host this run started and left is counted from here on by the next run; what it
-    # used in this one is this run's too.
-    started = [h for h in _hosts() if h.pid not in {p.pid for p in hosts}]
-    cpu = _cpu_s(resource.RUSAGE_CHILDREN) + _hosts_cpu_s(hosts + started) - cpu0
+    cpu = _cpu_s(resource.RUSAGE_CHILDREN) - cpu0
     rss.stop.set()
     rss.join()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
-    stages = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)",
-                                                 _line(output, "seconds:"))}
-    # What the run spends outside its stages: interpreter and imports, the no-op check,
-    # Prefect's import and flow run creation, artifacts, exit.
-    return {"wall_s": wall, "stages_s": stages, "outside_stages_s": wall - sum(stages.values()),
-            "peak_rss_mb": rss.peak / 2**20, "cpu_s": cpu}
+    seconds = next((ln for ln in output.splitlines() if ln.startswith("seconds:")), "")
+    stages = {k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+)", seconds)}
+    return {"wall_s": wall, "stages_s": stages, "peak_rss_mb": rss.peak / 2**20, "cpu_s": cpu,
+            "load_avg": os.getloadavg()[0]}
 
 
-def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    return sorted(runs, key=lambda r: r[key])[len(runs) // 2]
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
-def _line(output: str, prefix: str) -> str:
-    return next((ln for ln in output.splitlines() if ln.startswith(prefix)), "")
+def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    this = Checkout("cold", ROOT, {})
+    others = [Checkout.parse(spec, work) for spec in args.compare]
+    sample = write_sample(args.docs, work)
+    texts = bodies(sample)
+    r: dict[str, Any] = {
+        "docs": len(texts), "words": sum(len(t.split()) for t in texts),
+        "cores": os.cpu_count(), "python": sys.version.split()[0],
+        "date": datetime.now(UTC).date().isoformat(), "commit": _commit(ROOT),
+        "compared": {c.name: {"path": str(c.path), "commit": _commit(c.path), "env": c.env}
+                     for c in others}}
+    # Untimed: starts the local Prefect server if none is up (once per checkout, as a
+    # user's first run does) and brings the model files into the page cache, as bare had.
+    for checkout in (this, *others):
+        etl(checkout, ROOT / "seeds", work / f"first-{checkout.name}")
+    rounds = []
+    for i in range(args.pairs):
+        rounds.append({"bare": bare(texts), **{c.name: etl(c, sample, work / f"{c.name}{i}")
+                                               for c in (this, *others)}})
+    r["rounds"] = rounds
+    bare_s = _median([x["bare"]["seconds"] for x in rounds])
+    for c in (this, *others):
+        key = "scale" if c is this else c.name
+        r[f"{key}_vs_bare"] = bare_s / _median([x[c.name]["wall_s"] for x in rounds])
+        r[f"{key}_pair_ratios"] = sorted(x["bare"]["seconds"] / x[c.name]["wall_s"]
+                                         for x in rounds)
+    r["bare_s"] = bare_s
+    r["cold_s"] = cold_s = _median([x["cold"]["wall_s"] for x in rounds])
+    r["warm"] = etl(this, sample, work / "cold0")
+    r["warm_vs_cold"] = r["warm"]["wall_s"] / cold_s
+    empty = work / "empty"
+    empty.mkdir()
+    r["empty_run_s"] = etl(this, empty, work / "empty-wh")["wall_s"]
+    if not args.no_scale:
+        big = write_sample(4 * args.docs, work)
+        r["scale"] = {"docs": len(bodies(big)), **etl(this, big, work / "4n")}
+        r["rss_4n_vs_n"] = r["scale"]["peak_rss_mb"] / _median(
+            [x["cold"]["peak_rss_mb"] for x in rounds])
+    for c in others:  # the servers started in the Prefect homes made for them here
+        if Path(c.env["PREFECT_HOME"]).parent == work:
+            _stop_server(Path(c.env["PREFECT_HOME"]))
+    return r
+
+
+def _stop_server(home: Path) -> None:
+    """Stop the local server recorded in ``home`` (any version's state file names its pid;
+    it runs in a process group of its own)."""
+    try:
+        pid = int(json.loads((home / "wirehouse-server.json").read_text())["pid"])
+        os.killpg(pid, signal.SIGTERM)
+    except (OSError, ValueError, KeyError):
+        pass
+
+
+def _commit(path: Path) -> str:
+    return subprocess.run(["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--docs", type=int, default=5000)
+    ap.add_argument("--pairs", type=int, default=3, help="bare/cold pairs (median)")
     ap.add_argument("--no-scale", action="store_true", help="skip the 4N run")
-    ap.add_argument("--repeat", type=int, default=5, help="bare/cold pairs (median)")
     ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    ap.add_argument("--compare", action="append", default=[], metavar="NAME=PATH[,VAR=VALUE]",
+                    help="also time this checkout's run in each pair (repeatable)")
     args = ap.parse_args()
-
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        sample = write_sample(args.docs, work)
-        texts = bodies(sample)
-        words = sum(len(t.split()) for t in texts)
-        result: dict[str, Any] = {"docs": len(texts), "words": words,
-                                  "cores": os.cpu_count(), "python": sys.version.split()[0],
-                                  "date": datetime.now(UTC).date().isoformat()}
-        # The long-lived local Prefect server is started once, on first use, and reused: its
-        # start (~10 s) belongs to no run, so it is up before the runs are timed.
-        server_start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from flows.prefect_server import ensure_server; "
-                        "ensure_server()"], cwd=ROOT, check=True)
-        result["server_ready_s"] = time.perf_counter() - server_start
-        # A run that starts its extraction host (the first of a session, or after
-        # WIREHOUSE_HOST_IDLE_S without runs): one pair, so its cost is on record.
-        first_bare = bare(texts)
-        first = etl(sample, work / "new-host")
-        result["cold_new_host"] = {**first, "bare_s": first_bare["seconds"]}
-        result["cold_new_host_vs_bare"] = first_bare["seconds"] / first["wall_s"]
-        # bare and cold alternate, median of each: this machine's speed drifts by 10-20%
-        # over minutes, which one pair would read as a difference between the two.
-        bares, colds = [], []
-        for i in range(args.repeat):
-            bares.append(bare(texts))
-            colds.append(etl(sample, work / f"n{i}"))
-        result["bare"] = _median(bares, "words_per_s")
-        result["bare"]["all_words_per_s"] = [b["words_per_s"] for b in bares]
-        cold = _median(colds, "wall_s")
-        cold["all_wall_s"] = [c["wall_s"] for c in colds]
-        cold["words_per_s"] = words / cold["wall_s"]
-        # CPU seconds of the whole run beside bare spaCy's: what the ETL adds to the parse,
-        # whichever process and stage it falls in (the host reads ahead, so the extract
-        # stage's wall time no longer separates the parse from the rest). On 2 busy cores
-        # the wall time is about half the CPU time plus the moments when one core idles.
-        cold["added_cpu_s"] = cold["cpu_s"] - result["bare"]["cpu_s"]
-        cold["idle_core_s"] = 2 * cold["wall_s"] - cold["cpu_s"]
-        result["cold"] = cold
-        result["warm"] = etl(sample, work / "n0")
-        result["warm_flow"] = etl(sample, work / "n0", "--no-check")
-        empty_dir = work / "empty"
-        empty_dir.mkdir()
-        result["empty_run_s"] = etl(empty_dir, work / "empty-wh")["wall_s"]
-        result["empty_flow_s"] = etl(empty_dir, work / "empty-wh", "--no-check")["wall_s"]
-        result["cold_vs_bare"] = cold["words_per_s"] / result["bare"]["words_per_s"]
-        # Each bare run against the cold run right after it, in the same minute of the
-        # machine's drift: the spread of these is the noise in the figure above.
-        pairs = sorted(b["seconds"] / c["wall_s"] for b, c in zip(bares, colds, strict=True))
-        result["pair_ratios"] = pairs
-        result["warm_vs_cold"] = result["warm"]["wall_s"] / cold["wall_s"]
-        if not args.no_scale:
-            big = write_sample(4 * args.docs, work)
-            big_bare = bare(bodies(big))
-            big_cold = etl(big, work / "4n")
-            result["scale"] = {"rss_n_mb": cold["peak_rss_mb"],
-                               "rss_4n_mb": big_cold["peak_rss_mb"],
-                               "bare_4n_s": big_bare["seconds"], "cold_4n_s": big_cold["wall_s"],
-                               "cold_4n_stages_s": big_cold["stages_s"]}
-            result["rss_4n_vs_n"] = result["scale"]["rss_4n_mb"] / cold["peak_rss_mb"]
-            result["cold_vs_bare_4n"] = big_bare["seconds"] / big_cold["wall_s"]
+        result = measure(args, Path(tmp))
     print(json.dumps(result, indent=1))
     if not args.no_write:
         update_section("Throughput", _markdown(result, args))
 
 
 def _markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
-    targets = [("cold_vs_bare", ">=", 0.85), ("warm_vs_cold", "<=", 0.10),
-               ("rss_4n_vs_n", "<=", 1.25), ("empty_run_s", "<=", 5.0)]
     rows = []
-    for key, op, target in targets:
+    for key, op, target in TARGETS:
         if key in r:
             ok = r[key] >= target if op == ">=" else r[key] <= target
-            verdict = "met" if ok else "NOT met"
-            rows.append(f"| `{key}` | {r[key]:.3f} | {op} {target} | {verdict} |")
-    cmd = "    .venv/bin/python bench/throughput.py" + (f" --docs {args.docs}"
-                                                       if args.docs != 1000 else "")
+            rows.append(f"| `{key}` | {r[key]:.3f} | {op} {target} | "
+                        f"{'met' if ok else 'NOT met'} |")
+    cold = [x["cold"] for x in r["rounds"]]
+    bares = [x["bare"] for x in r["rounds"]]
+
+    def each(values: list[Any], fmt: str) -> str:
+        return ", ".join(fmt.format(v) for v in values)
+
+    cmd = "    .venv/bin/python bench/throughput.py" + (
+        f" --docs {args.docs}" if args.docs != 5000 else "") + (
+        f" --pairs {args.pairs}" if args.pairs != 3 else "") + "".join(
+        f" --compare {c}" for c in args.compare)
+    loads = [f"{x['bare']['load_avg']:.1f}/{x['cold']['load_avg']:.1f}" for x in r["rounds"]]
+    compared = "".join(
+        f" `{name}` ({c['commit']}, {c['env']}): `{name}_vs_bare` {r[name + '_vs_bare']:.3f}, "
+        f"pairs {each(r[name + '_pair_ratios'], '{:.3f}')}, runs "
+        f"{each([x[name]['wall_s'] for x in r['rounds']], '{:.1f} s')}."
+        for name, c in r["compared"].items())
+    scale = (f" {r['scale']['docs']} articles: {r['scale']['wall_s']:.1f} s, peak RSS "
+             f"{r['scale']['peak_rss_mb']:.0f} MB." if "scale" in r else "")
     return "\n".join([
         f"{r['docs']} Reuters-21578 articles ({r['words']} words), {r['cores']} cores, "
-        f"Python {r['python']}, {r['date']}.",
+        f"Python {r['python']}, {r['date']}, commit {r['commit']}.",
         "",
         "| ratio | measured | target | |", "|---|---|---|---|", *rows,
         "",
-        f"Median of {len(r['cold']['all_wall_s'])} alternating bare/cold pairs. "
-        f"bare spaCy: {r['bare']['words_per_s']:.0f} words/s (n_process={r['bare']['n_process']}; "
-        f"all: {', '.join(f'{w:.0f}' for w in r['bare']['all_words_per_s'])}); "
-        f"cold ETL: {r['cold']['words_per_s']:.0f} words/s, {r['cold']['wall_s']:.1f} s wall "
-        f"(all: {', '.join(f'{w:.1f}' for w in r['cold']['all_wall_s'])}), "
-        f"stages {r['cold']['stages_s']}, outside the stages "
-        f"{r['cold']['outside_stages_s']:.1f} s, peak RSS {r['cold']['peak_rss_mb']:.0f} MB. "
-        f"CPU: bare {r['bare']['cpu_s']:.1f} s, cold {r['cold']['cpu_s']:.1f} s (the ETL adds "
-        f"{r['cold']['added_cpu_s']:.1f} s; a core idled {r['cold']['idle_core_s']:.1f} s of "
-        f"the run). Each bare run against the cold run after it: "
-        f"{', '.join(f'{p:.3f}' for p in r['pair_ratios'])}. "
-        f"Warm rerun {r['warm']['wall_s']:.1f} s (no flow run started; through a flow run "
-        f"anyway, --no-check: {r['warm_flow']['wall_s']:.1f} s); empty source "
-        f"{r['empty_run_s']:.1f} s (--no-check: {r['empty_flow_s']:.1f} s). "
-        f"Each cold run above was forked from the kept run process (flows.forkserver) and "
-        f"attached to the extraction host (wirehouse.resident) that the run before it left. "
-        f"One that starts both (the first after WIREHOUSE_HOST_IDLE_S without runs; one "
-        f"pair): {r['cold_new_host']['wall_s']:.1f} s "
-        f"beside bare's {r['cold_new_host']['bare_s']:.1f} s, "
-        f"`cold_new_host_vs_bare` {r['cold_new_host_vs_bare']:.3f}."
-        + (f" At 4N ({4 * args.docs} articles, one pair): bare {r['scale']['bare_4n_s']:.1f} s, "
-           f"cold {r['scale']['cold_4n_s']:.1f} s, `cold_vs_bare_4n` "
-           f"{r['cold_vs_bare_4n']:.3f}." if "scale" in r else ""),
+        f"Median of {len(cold)} alternating bare/cold pairs: bare spaCy {r['bare_s']:.1f} s "
+        f"(n_process={bares[0]['n_process']}), cold `wirehouse run` {r['cold_s']:.1f} s. "
+        f"Each pair's own ratio: {each(r['scale_pair_ratios'], '{:.3f}')}. "
+        f"Cold runs: {each([c['wall_s'] for c in cold], '{:.1f} s')}; their stages (seconds "
+        f"from the start of ingest: extraction overlaps it) "
+        f"{'; '.join(str(c['stages_s']) for c in cold)}; CPU "
+        f"{each([c['cpu_s'] for c in cold], '{:.0f} s')} (bare: "
+        f"{each([b['cpu_s'] for b in bares], '{:.0f} s')}); peak RSS "
+        f"{each([c['peak_rss_mb'] for c in cold], '{:.0f} MB')}. Load average (1 min) at "
+        f"the end of each bare/cold measurement: {', '.join(loads)}. Warm rerun "
+        f"{r['warm']['wall_s']:.1f} s; empty source {r['empty_run_s']:.1f} s.{scale}"
+        f"{compared}",
         "", "Command:", "", cmd, "", "Raw figures:", "", "```json", json.dumps(r, indent=1),
         "```",
     ])

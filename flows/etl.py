@@ -8,33 +8,44 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Generator
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
 from prefect import flow, get_run_logger, task
 from prefect.context import FlowRunContext
-from prefect.futures import PrefectFuture, as_completed
+from prefect.states import Cancelled
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
 from flows.connections import postgres_dsn, scrub
+from flows.extract_stage import ExtractStage
 from flows.parameters import check_paths, deployment_run
 from flows.report import report_after_load
-from flows.task_runners import BatchCache, batch_cache_key, extract_plan
+from flows.server_loss import end_if_server_gone
 from wirehouse.core import progress
 from wirehouse.core.settings import Settings, get_settings
-from wirehouse.extract.host import running_host, start_host, stop_host, wanted
+from wirehouse.extract.host import start_host, stop_host, wanted
 from wirehouse.extract.nlp import extraction_signature
-from wirehouse.ingest.stage import IngestResult, finish_ingest, ingest
-from wirehouse.lake.parquet import count_rows
+from wirehouse.ingest.stage import IngestResult, StagedBatch, finish_ingest, stage_batches
 from wirehouse.lake.storage import check_location
 from wirehouse.warehouse.load import LoadResult, collect_files, known_inputs, publish
 from wirehouse.warehouse.postgres import copy_to_postgres
 from wirehouse.warehouse.run_summary import RunSummary
 
+# What a run stopped by Ctrl-C leaves, by the step it was in.
+INTERRUPTED = {
+    "extract": "interrupted, nothing loaded; finished batches are kept for the next run",
+    "load": "interrupted while loading: a load is all or nothing; the next run loads what "
+            "this one did not",
+    "loaded": "interrupted after loading this run's rows",
+}
 
-class BatchesFailed(RuntimeError):
-    """Some batches failed: nothing was loaded; finished batches are cached for the re-run."""
+
+def _stopped(message: str) -> RunSummary:
+    """The flow's value on Ctrl-C: a Cancelled state, which ends the flow run with it (the
+    caller gets prefect.exceptions.CancelledRun with the message, not a RunSummary)."""
+    return cast(RunSummary, Cancelled(message=message))
 
 
 def new_run_id(now: datetime) -> str:
@@ -55,43 +66,17 @@ def flow_run_id() -> tuple[str, datetime]:
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
 def ingest_sources(sources: list[str], run_id: str, settings: Settings, signature: str,
-                   started_at: datetime, force: bool,
-                   allowed: tuple[str, ...] | None = None) -> IngestResult:
-    """Read the sources and stage new or changed documents; unreadable ones are quarantined.
+                   started_at: datetime, force: bool, allowed: tuple[str, ...] | None = None
+                   ) -> Generator[StagedBatch, None, IngestResult]:
+    """Read the sources and stage new or changed documents, yielding each batch as it is
+    staged; unreadable ones are quarantined. A retry stages the same batches again.
     ``allowed``: the folders a deployment run may read under (flows.parameters)."""
     known = known_inputs(settings.warehouse, settings.cache_dir)
     # The host loads the model on another core while ingest reads on; a run with nothing
-    # new never starts it.
+    # new never starts it (`wirehouse run` has started it already).
     on_stage = (lambda: start_host(settings)) if wanted(settings) else None
-    return ingest(sources, run_id, settings, known, signature, started_at, force, on_stage,
-                  allowed)
-
-
-# One retry: extraction is deterministic, but the task also reads and writes the lake.
-# Finished batches are cached by BatchCache (signed JSON in the lake), not by Prefect's
-# result persistence, whose records can carry code (flows.task_runners).
-@task(retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5, persist_result=False, task_run_name="extract-{part}")
-def extract(staged_path: str, run_id: str, settings: Settings, part: str,
-            signature: str, refresh: bool = False) -> dict[str, str]:
-    """NLP, entities and events for one staged batch, or the batch's files from an earlier
-    run over the same documents with the same ``signature`` (extractor version and model);
-    ``refresh`` extracts again anyway."""
-    cache = BatchCache.of(settings)
-    key = batch_cache_key(staged_path, settings, signature)
-    if not refresh and (cached := cache.get(key)) is not None:
-        return cached
-    host = running_host()
-    if host is not None:
-        outputs = host.extract_batch(staged_path, run_id, settings, part)
-    else:
-        # Imported here: spaCy's import costs seconds, and the flow process never needs it
-        # when an extraction host does the work.
-        from wirehouse.extract.batch import extract_batch
-
-        outputs = extract_batch(staged_path, run_id, settings, part)
-    cache.put(key, outputs)
-    return outputs
+    return (yield from stage_batches(sources, run_id, settings, known, signature, started_at,
+                                     force, on_stage, allowed))
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -119,69 +104,37 @@ def copy_to_postgres_task(warehouse: str, connection: str) -> int:
                            f"{type(exc).__name__}: {scrub(str(exc), dsn)}") from None
 
 
-def _batch_sizes(batches: list[str]) -> list[int]:
-    return [count_rows(p) for p in batches]
-
-
-def run_extract(ingested: IngestResult, run_id: str, settings: Settings, signature: str,
-                force: bool) -> list[dict[str, str]]:
-    """Every batch on the configured task runner; any failed batch fails the run."""
-    logger = get_run_logger()
-    sizes = _batch_sizes(ingested.batches)
-    runner, task_settings = extract_plan(settings, len(sizes))
-    progress.stage("extract", sum(sizes))
-    logger.info("extracting %d documents in %d batches on %s", sum(sizes), len(sizes),
-                type(runner).__name__)
-    with runner:
-        futures: dict[PrefectFuture[Any], int] = {
-            runner.submit(extract, {"staged_path": path, "run_id": run_id,
-                                    "settings": task_settings, "part": f"{i:05d}",
-                                    "signature": signature, "refresh": force}): i
-            for i, path in enumerate(ingested.batches)
-        }
-        outputs: dict[int, dict[str, str]] = {}
-        failures: list[str] = []
-        for fut in as_completed(list(futures)):
-            i = futures[fut]
-            fut.wait()  # records the final state; .state alone may still read "Running"
-            state = fut.state
-            if not state.is_completed():
-                exc = state.result(raise_on_failure=False)
-                failures.append(f"  batch {i:05d} ({ingested.batches[i]}): "
-                                f"{type(exc).__name__}: {exc}")
-                continue
-            outputs[i] = fut.result()
-            progress.advance(sizes[i])
-    if failures:
-        raise BatchesFailed(
-            f"{len(failures)} of {len(sizes)} batches failed; nothing was loaded. Finished "
-            f"batches are cached: re-running the flow redoes only these:\n" + "\n".join(failures))
-    return [outputs[i] for i in sorted(outputs)]
-
-
 def _ingest_and_extract(sources: list[str], run_id: str, settings: Settings,
                         started_at: datetime, force: bool, summary: RunSummary,
                         allowed: tuple[str, ...] | None
                         ) -> tuple[list[dict[str, str]], IngestResult]:
+    """Ingest stages batches, and each one's extraction starts as soon as it is staged."""
     logger = get_run_logger()
     t0 = time.perf_counter()
-    progress.stage("ingest")
     signature = extraction_signature(settings.model, settings.reference_dir)
-    ingested = ingest_sources(sources, run_id, settings, signature, started_at, force, allowed)
-    summary.seconds["ingest"] = time.perf_counter() - t0
+    with ExtractStage(run_id, settings, signature, force) as extract_stage:
+        staging = ingest_sources(sources, run_id, settings, signature, started_at, force,
+                                 allowed)
+        while True:
+            try:
+                batch = next(staging)
+            except StopIteration as end:  # ingest's result is the generator's value
+                ingested: IngestResult = end.value
+                break
+            extract_stage.submit(batch)
+        summary.seconds["ingest"] = time.perf_counter() - t0
+        logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
+                    "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
+                    len(ingested.batches), ingested.skipped, ingested.quarantined)
+        outputs = extract_stage.results()
+    if ingested.batches:
+        # From the start of ingest: extraction overlaps it.
+        summary.seconds["extract"] = time.perf_counter() - t0
     summary.documents_read = ingested.read
     summary.documents_new, summary.documents_stale = ingested.new, ingested.stale
     summary.documents_skipped, summary.duplicates = ingested.skipped, ingested.duplicates
     summary.quarantined = ingested.quarantined
     summary.unsupported_languages = ingested.unsupported_languages
-    logger.info("run %s: read %d documents, %d to extract in %d batches, %d unchanged, "
-                "%d quarantined", run_id, ingested.read, ingested.new + ingested.stale,
-                len(ingested.batches), ingested.skipped, ingested.quarantined)
-    outputs: list[dict[str, str]] = []
-    if ingested.batches:
-        t0 = time.perf_counter()
-        outputs = run_extract(ingested, run_id, settings, signature, force)
-        summary.seconds["extract"] = time.perf_counter() - t0
     return outputs, ingested
 
 
@@ -208,26 +161,37 @@ def etl(
     run_id, started_at = flow_run_id()
     summary = RunSummary(run_id, settings.warehouse)
 
+    step = "extract"  # what Ctrl-C would interrupt
     try:
-        outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id, settings,
-                                                started_at, force, summary, allowed)
-    finally:
-        # Started by ingest (or by `wirehouse run`); loading needs no model.
-        stop_host()
-
-    if outputs or ingested.sources_file or ingested.quarantine_files:
-        t0 = time.perf_counter()
-        progress.stage("load")
-        loaded = load(run_id, ingested, outputs, settings)
-        summary.seconds["load"] = time.perf_counter() - t0
-        summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
-        logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
-        if export_postgres:
+        try:
+            outputs, ingested = _ingest_and_extract(sources or ["seeds/*.txt"], run_id,
+                                                    settings, started_at, force, summary,
+                                                    allowed)
+        finally:
+            # Started by ingest (or by `wirehouse run`); loading needs no model.
+            stop_host()
+        if outputs or ingested.sources_file or ingested.quarantine_files:
+            step = "load"
             t0 = time.perf_counter()
-            progress.stage("export")
-            copied = copy_to_postgres_task(settings.warehouse, export_postgres)
-            summary.seconds["export"] = time.perf_counter() - t0
-            logger.info("copied %d tables to PostgreSQL", copied)
-        summary.events_report = report_after_load(settings)
+            progress.start("load")
+            loaded = load(run_id, ingested, outputs, settings)
+            step = "loaded"
+            summary.seconds["load"] = time.perf_counter() - t0
+            summary.rows_loaded, summary.rows_total = loaded.inserted, loaded.totals
+            logger.info("loaded %s", ", ".join(f"{k} +{v}" for k, v in loaded.inserted.items()))
+            # The data is safe: a run whose server went away ends here, saying so.
+            end_if_server_gone(
+                f"its rows are loaded into {settings.warehouse}"
+                + (" (not exported to PostgreSQL: `wirehouse export postgres` does it)"
+                   if export_postgres else ""))
+            if export_postgres:
+                t0 = time.perf_counter()
+                progress.start("export")
+                copied = copy_to_postgres_task(settings.warehouse, export_postgres)
+                summary.seconds["export"] = time.perf_counter() - t0
+                logger.info("copied %d tables to PostgreSQL", copied)
+            summary.events_report = report_after_load(settings)
+    except KeyboardInterrupt:
+        return _stopped(INTERRUPTED[step])
     record_artifacts(summary)
     return summary

@@ -80,7 +80,7 @@ def serve_schedules(config: Path = DEFAULT_CONFIG, only: Sequence[str] = (),
     server = ensure_server()
     try:
         with using(server):
-            print(f"Prefect API: {server.url}"
+            print(f"Prefect server: {server.ui_url}"
                   + (" (started here, stopped on exit)" if server.started else ""))
             deployments = [build(spec, config.parent, interval) for spec in specs]
             # serve() returns on SIGINT/SIGTERM (the runner handles both), so the server we

@@ -16,6 +16,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from flows.prefect_server import prefect_home
 from flows.secret import SECRET_FILE, local_secret
 from wirehouse.core.settings import Settings
+from wirehouse.extract.host import wanted
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import read_table
 
@@ -114,15 +115,14 @@ def extract_plan(settings: Settings, batches: int) -> tuple[TaskRunner[Any], Set
 
     - process: one worker process per core (Prefect's ProcessPoolTaskRunner, spawn), each
       loading the model once and running nlp.pipe with n_process=1 over whole batches.
-    - thread: batches one at a time, in the extraction host (wirehouse.extract.host) that ingest
-      started, or in the flow process on one core; extract_batch shares each batch among
-      worker processes forked after the model is loaded. Measured faster on 2 cores than
-      the process pool (200 Reuters articles, extract stage: 13-25 s against 29-40 s;
-      1,000: 77 s against 127 s wall, before the forked workers): each pool worker pays
-      ~5.5 s of imports and model load.
+    - thread: in the flow's own process tree. With more than one core, in the run's
+      extraction host (wirehouse.extract.host), two batches at a time so that its workers
+      never wait between batches; on one core, in the flow process, one at a time. Faster on
+      2 cores than the process pool, whose workers each import spaCy and load the model
+      (bench/RESULTS.md, "Task runners").
     - dask: the batches go to a `distributed` cluster (WIREHOUSE_DASK_ADDRESS), or to a local
       cluster of one single-threaded worker process per core when no address is set.
-    With the process runner, a run of a single batch takes the thread runner.
+    With the process runner, a run of a single batch (``batches``: 1) takes the thread runner.
     """
     per_batch = settings.with_(n_process=1)
     if settings.task_runner == "dask":
@@ -134,6 +134,6 @@ def extract_plan(settings: Settings, batches: int) -> tuple[TaskRunner[Any], Set
             "n_workers": settings.n_process, "threads_per_worker": 1, "processes": True,
         }), per_batch
     if settings.task_runner == "thread" or batches <= 1:
-        # extract_batch decides how many workers a batch is worth (MIN_DOCS_PER_WORKER).
-        return ThreadPoolTaskRunner(max_workers=1), settings
-    return ProcessPoolTaskRunner(max_workers=min(settings.n_process, batches)), per_batch
+        return ThreadPoolTaskRunner(max_workers=2 if wanted(settings) else 1), settings
+    # Batches stream in: their number is not known yet. The pool starts workers as needed.
+    return ProcessPoolTaskRunner(max_workers=settings.n_process), per_batch

@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,8 +30,32 @@ def prefect_harness() -> Iterator[None]:
     # Starting Prefect's temporary API server costs tens of seconds: once per session.
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=600):
         yield
+
+
+def prefect_env(home: Path, **more: str) -> dict[str, str]:
+    """This environment for a command with its own Prefect home (no PREFECT_* of ours)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    return {**env, "PREFECT_HOME": str(home), **more}
+
+
+def wirehouse(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    """`wirehouse ARGS` in a process of its own; its standard output (it must succeed)."""
+    out = subprocess.run([sys.executable, "-m", "wirehouse.cli", *args], env=env,
+                         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def local_server_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A Prefect home whose local server `wirehouse server start` started (stopped after)."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    out = wirehouse(prefect_env(home), "server", "start")
+    assert out.startswith("started: http://127.0.0.1:"), out
+    yield home
+    wirehouse(prefect_env(home), "server", "stop")
 
 
 def make_settings(tmp: Path, **changes: object) -> Settings:

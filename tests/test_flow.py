@@ -65,11 +65,12 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, fail: set[str] | None = None) -
     calls: list[str] = []
     failing = fail if fail is not None else set()
 
-    def wrapped(staged_path: str, run_id: str, settings: Settings, part: str) -> dict[str, str]:
+    def wrapped(staged_path: str, run_id: str, settings: Settings, part: str,
+                **options: Any) -> dict[str, str]:
         calls.append(part)
         if part in failing:
             raise ValueError("model blew up")
-        return real(staged_path, run_id, settings, part)
+        return real(staged_path, run_id, settings, part, **options)
 
     monkeypatch.setattr(wirehouse.extract.batch, "extract_batch", wrapped)
     return calls
@@ -148,7 +149,8 @@ def test_retried_flow_run_does_not_redo_finished_batches(
 
 def test_failed_batch_fails_the_run_and_rerun_redoes_only_it(
         prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from flows.etl import BatchesFailed, etl
+    from flows.etl import etl
+    from flows.extract_stage import BatchesFailed
 
     settings = make_settings(tmp_path, task_runner="thread", batch_size=2)
     use_settings(monkeypatch, settings)
@@ -196,3 +198,46 @@ def test_task_runners_equal_in_process(runner: str, prefect_harness: None, tmp_p
     else:
         assert not hosts
     assert host.running_host() is None
+
+
+def test_extraction_starts_while_ingest_reads_on(
+        prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest hands each staged batch to its extract task at once: batch 00000 is extracted
+    while ingest, which waits here for that after staging it, has the rest still to read; the
+    rows are those of an in-process run."""
+    import threading
+
+    from conftest import run_library
+
+    import flows.etl
+    import wirehouse.extract.batch
+
+    source = reuters_sample(tmp_path / "docs.jsonl", 6)
+    single = make_settings(tmp_path / "single")
+    run_library(single, [source])
+    settings = make_settings(tmp_path / "streamed", task_runner="thread", batch_size=2)
+    use_settings(monkeypatch, settings)
+    first_done = threading.Event()
+    waited: list[bool] = []
+    real_extract = wirehouse.extract.batch.extract_batch
+    real_stage = flows.etl.stage_batches
+
+    def extract(staged_path: str, run_id: str, settings: Settings, part: str,
+                **options: Any) -> dict[str, str]:
+        out = real_extract(staged_path, run_id, settings, part, **options)
+        if part == "00000":
+            first_done.set()
+        return out
+
+    def stage(*args: Any, **kwargs: Any) -> Any:
+        batches = real_stage(*args, **kwargs)
+        yield next(batches)
+        waited.append(first_done.wait(timeout=300))
+        return (yield from batches)
+
+    monkeypatch.setattr(wirehouse.extract.batch, "extract_batch", extract)
+    monkeypatch.setattr(flows.etl, "stage_batches", stage)
+    summary = flows.etl.etl(sources=[source], warehouse=settings.warehouse, lake=settings.lake)
+    assert waited == [True]
+    assert summary.rows_total["documents"] == 6
+    assert table_rows(settings.warehouse) == table_rows(single.warehouse)

@@ -122,3 +122,59 @@ def test_a_killed_host_takes_its_workers_with_it(tmp_path: Path) -> None:
         worker.kill()
     assert not alive
     assert failures and isinstance(failures[0], HostFailed | OSError | EOFError)
+
+
+class _Recorder:
+    """A progress reporter that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.advanced: list[tuple[str, int]] = []
+
+    def start(self, stage: str, total: int | None) -> None:
+        pass
+
+    def add(self, stage: str, documents: int) -> None:
+        pass
+
+    def advance(self, stage: str, documents: int) -> None:
+        self.advanced.append((stage, documents))
+
+    def finish(self, stage: str) -> None:
+        pass
+
+
+def test_host_extracts_batches_at_once_and_reports_each_document(tmp_path: Path) -> None:
+    """Two batches sent to the host together (the flow's thread runner sends two) come back
+    with the rows one process gives each, while the workers' documents are reported done one
+    by one as they go, not a batch at a time."""
+    from wirehouse.core import progress
+
+    source = _write_jsonl(tmp_path / "in.jsonl", _reuters_lines(41))
+    settings = make_settings(tmp_path, batch_size=21)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    staged = ingest([source], "run", settings, Known(), signature,
+                    datetime(2026, 1, 1, tzinfo=UTC)).batches
+    assert len(staged) == 2
+    expected = [{name: pq.read_table(path).to_pylist() for name, path in
+                 extract_batch(batch, "run", settings, f"0000{i}").items()}
+                for i, batch in enumerate(staged)]
+    forked = settings.with_(n_process=2, lake=str(tmp_path / "host-lake"))
+    recorder = _Recorder()
+    progress.set_reporter(recorder)
+    try:
+        host = start_host(forked)
+        results: dict[int, dict[str, str]] = {}
+        callers = [threading.Thread(target=lambda i=i: results.__setitem__(
+            i, host.extract_batch(staged[i], "run", forked, f"0000{i}"))) for i in (0, 1)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(600)
+    finally:
+        stop_host()
+        progress.set_reporter(None)
+    got = [{name: pq.read_table(path).to_pylist() for name, path in results[i].items()}
+           for i in (0, 1)]
+    assert got == expected
+    done = [n for stage, n in recorder.advanced if stage == "extract"]
+    assert sum(done) == sum(len(tables["documents"]) for tables in expected) and len(done) > 2

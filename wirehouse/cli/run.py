@@ -6,6 +6,7 @@ import atexit
 import gc
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Annotated
@@ -14,9 +15,9 @@ import duckdb
 import typer
 
 from wirehouse.cli.app import WarehouseOpt, app
+from wirehouse.cli.terminal import run_display
 from wirehouse.core.documents import Known
-from wirehouse.core.errors import UserError
-from wirehouse.core.progress import TerminalProgress
+from wirehouse.core.errors import RunStopped, UserError
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract import host
 from wirehouse.extract.nlp import extraction_signature
@@ -58,8 +59,8 @@ def run(
 ) -> None:
     """Run the ETL flow over PATHS (default: seeds/*.txt) into the warehouse.
 
-    Talks to PREFECT_API_URL when set; otherwise to a local Prefect server that the first run
-    starts (127.0.0.1, state in $PREFECT_HOME/wirehouse-server.json) and later runs reuse.
+    Talks to PREFECT_API_URL when set; otherwise to this checkout's local Prefect server,
+    started if there is none and left running for the next runs (`wirehouse server`).
     """
     sources = paths or ["seeds/*.txt"]
     if export_postgres:
@@ -97,23 +98,46 @@ def run(
         _warehouse_state(settings)  # a file that is no warehouse: one line, not a failed flow
     # Imported only once there is work: Prefect's import costs seconds of CPU, and the
     # no-op check above exists so that unchanged sources never pay it.
+    from prefect.exceptions import CancelledRun
     from prefect.utilities.urls import url_for
 
     from flows.etl import etl
     from flows.prefect_server import ensure_server, using
+    from flows.server_loss import gone_in
 
-    with nullcontext() if ephemeral else using(ensure_server()), \
-            TerminalProgress(enabled=show_progress), _attached_run_settings(), \
-            user_errors_off_the_console():
-        state = etl(sources=sources, warehouse=warehouse, lake=lake, batch_size=batch_size,
-                    force=force, export_postgres=export_postgres, return_state=True)
-        # Prefect's temporary server is gone with the run: its UI has no page to show.
-        flow_run_url = None if ephemeral else url_for(
-            "flow-run", obj_id=state.state_details.flow_run_id)
-        summary = state.result()
+    try:
+        server = None if ephemeral else ensure_server()
+        if server is not None and (crashed := server.crashed_note()):
+            typer.echo(crashed, err=True)
+        with nullcontext() if server is None else using(server), \
+                run_display(show_progress), _attached_run_settings(), \
+                user_errors_off_the_console():
+            state = etl(sources=sources, warehouse=warehouse, lake=lake, batch_size=batch_size,
+                        force=force, export_postgres=export_postgres, return_state=True)
+            # Prefect's temporary server is gone with the run: its UI has no page to show.
+            flow_run_url = None if server is None else url_for(
+                "flow-run", obj_id=state.state_details.flow_run_id)
+            summary = state.result()
+    except CancelledRun as stopped:  # Ctrl-C: the flow run says what it left (flows.etl)
+        typer.echo(str(stopped), err=True)
+        raise typer.Exit(130) from None
+    except KeyboardInterrupt:  # before the flow run began, or after it ended
+        typer.echo("interrupted; `wirehouse run` again does what is left", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if (gone := gone_in(exc)) is None:
+            raise
+        # One line, and no wait: Prefect's background workers would retry shipping logs
+        # and events to the server that is gone before the interpreter exits.
+        typer.echo(f"wirehouse: {gone}", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
     report = read_report(summary)
     report.flow_run_url = flow_run_url
     typer.echo(render(report, verbose=verbose))
+    if server is not None and server.pid is not None:  # ours, left running for the next run
+        typer.echo(server.note())
     # At exit, Python's collector walking the heap Prefect and pydantic leave behind is slow;
     # with that heap frozen out of its reach, the exit is quick. (At exit, not here: a test
     # calling this command keeps its process.)
@@ -142,19 +166,33 @@ def check_sources(sources: list[str]) -> None:
 @contextmanager
 def user_errors_off_the_console() -> Iterator[None]:
     """A UserError raised in the flow is printed by wirehouse.cli.entry as one line; Prefect's
-    console handler would print it first with its traceback. (Prefect's API log keeps it.)"""
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    console handler would print it first with its traceback. A RunStopped is printed by `run`
+    as one line; from it on, the console is quiet (Prefect would log the flow run's failed
+    end). (Prefect's API log keeps what reaches it.)"""
+    loggers = [logging.getLogger(), *(logger for logger in
+                                      logging.root.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    handlers = {h for logger in loggers for h in logger.handlers
+                if isinstance(h, logging.StreamHandler)}
+    quiet = _OneLineErrors()
     for handler in handlers:
-        handler.addFilter(_not_a_user_error)
+        handler.addFilter(quiet)
     try:
         yield
     finally:
         for handler in handlers:
-            handler.removeFilter(_not_a_user_error)
+            handler.removeFilter(quiet)
 
 
-def _not_a_user_error(record: logging.LogRecord) -> bool:
-    return not (record.exc_info and isinstance(record.exc_info[1], UserError))
+class _OneLineErrors(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopped = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        self.stopped = self.stopped or isinstance(error, RunStopped)
+        return not (self.stopped or isinstance(error, UserError))
 
 
 def _attached_run_settings() -> AbstractContextManager[object]:

@@ -19,3 +19,9 @@ class NoInputError(UserError, FileNotFoundError):
 
 class SettingsError(UserError, ValueError):
     """A setting (WIREHOUSE_* variable or flag value) that cannot be used."""
+
+
+class RunStopped(RuntimeError):
+    """A run that a fault outside the user's hands stopped early, at a point where nothing is
+    lost: the message says what the run kept and what to do. The command line prints it as
+    one line and exits 1, with Prefect's console log of the flow run's end left out."""

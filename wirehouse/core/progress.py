@@ -1,32 +1,48 @@
-"""Run progress as plain callbacks, so the flow can report it without knowing the terminal.
+"""Run progress as plain callbacks, so the stages can report it without knowing the terminal.
 
-The flow calls ``stage`` and ``advance``; `wirehouse run` installs a reporter that draws a
-progress bar; a scheduled or deployed run has none and the calls cost nothing. Progress is
-counted in documents, reported as each batch finishes (a batch is the unit of work).
+Stages report by name (``start``, ``add``, ``advance``, ``finish``); they may overlap, as
+ingest and extract do while staged batches stream to the extraction. `wirehouse run`
+installs a reporter that draws one bar per stage; a scheduled or deployed run has none, and
+the calls cost nothing. Progress is counted in documents, as each one is done: extraction
+workers report theirs through the extraction host.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 
 class Reporter(Protocol):
-    def stage(self, name: str, total: int | None) -> None:
-        """A new stage starts; ``total`` documents to go (None: unknown)."""
+    def start(self, stage: str, total: int | None) -> None:
+        """``stage`` starts; ``total`` documents to go (None: not known yet)."""
 
-    def advance(self, documents: int) -> None:
-        """``documents`` more are done in the current stage."""
+    def add(self, stage: str, documents: int) -> None:
+        """``documents`` more to go in ``stage`` (its total grows as earlier stages go on)."""
+
+    def advance(self, stage: str, documents: int) -> None:
+        """``documents`` more are done in ``stage``."""
+
+    def finish(self, stage: str) -> None:
+        """``stage`` is over."""
 
 
 class _Silent:
-    def stage(self, name: str, total: int | None) -> None:
+    def start(self, stage: str, total: int | None) -> None:
         pass
 
-    def advance(self, documents: int) -> None:
+    def add(self, stage: str, documents: int) -> None:
+        pass
+
+    def advance(self, stage: str, documents: int) -> None:
+        pass
+
+    def finish(self, stage: str) -> None:
         pass
 
 
@@ -38,62 +54,94 @@ def set_reporter(reporter: Reporter | None) -> None:
     _reporter = reporter or _Silent()
 
 
-def stage(name: str, total: int | None = None) -> None:
-    _reporter.stage(name, total)
+def start(stage: str, total: int | None = None) -> None:
+    _reporter.start(stage, total)
 
 
-def advance(documents: int) -> None:
-    _reporter.advance(documents)
+def add(stage: str, documents: int) -> None:
+    _reporter.add(stage, documents)
+
+
+def advance(stage: str, documents: int = 1) -> None:
+    _reporter.advance(stage, documents)
+
+
+def finish(stage: str) -> None:
+    _reporter.finish(stage)
 
 
 class TerminalProgress:
-    """A rich progress bar on stderr: the stage, documents done and documents per second.
-
-    Used as a context manager by `wirehouse run`; draws nothing when stderr is not a terminal.
-    """
+    """Rich progress bars on stderr, one per stage: documents done (of those known so far),
+    documents per second and time. Used as a context manager by `wirehouse run`; draws
+    nothing when stderr is not a terminal. What is printed on ``console`` meanwhile appears
+    above the bars (the run prints Prefect's console log there)."""
 
     def __init__(self, enabled: bool = True) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
-            MofNCompleteColumn,
             Progress,
             SpinnerColumn,
             TextColumn,
             TimeElapsedColumn,
         )
 
-        console = Console(stderr=True)
-        self._enabled = enabled and console.is_terminal
-        self._progress = Progress(
+        self.console: Console = Console(stderr=True)
+        self.enabled = enabled and self.console.is_terminal
+        self._progress: Progress = Progress(
             SpinnerColumn(), TextColumn("{task.description:<8}"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("docs"),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-            console=console, transient=True,
+            TextColumn("{task.fields[count]}"), TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(), console=self.console, transient=True,
         )
-        self._task: TaskID | None = None
-        self._done = 0
-        self._started = 0.0
+        self._tasks: dict[str, TaskID] = {}
+        self._started: dict[str, float] = {}
+        self._done: dict[str, int] = {}
+        self._total: dict[str, int | None] = {}
+        self._lock = threading.Lock()  # workers' progress arrives on another thread
 
     def __enter__(self) -> TerminalProgress:
-        if self._enabled:
+        if self.enabled:
             self._progress.start()
             set_reporter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._enabled:
+        if self.enabled:
             set_reporter(None)
             self._progress.stop()
 
-    def stage(self, name: str, total: int | None) -> None:
-        if self._task is not None:
-            self._progress.remove_task(self._task)
-        self._done, self._started = 0, time.perf_counter()
-        self._task = self._progress.add_task(name, total=total, rate="")
+    def start(self, stage: str, total: int | None) -> None:
+        with self._lock:
+            if stage in self._tasks:  # a stage started again (a retried task)
+                self._progress.remove_task(self._tasks.pop(stage))
+            self._started[stage] = time.perf_counter()
+            self._done[stage], self._total[stage] = 0, total
+            self._tasks[stage] = self._progress.add_task(stage, total=total, count="", rate="")
+            self._show(stage)
 
-    def advance(self, documents: int) -> None:
-        self._done += documents
-        rate = self._done / max(time.perf_counter() - self._started, 1e-6)
-        if self._task is not None:
-            self._progress.update(self._task, advance=documents, rate=f"{rate:.1f} docs/s")
+    def add(self, stage: str, documents: int) -> None:
+        with self._lock:
+            if stage in self._tasks:
+                self._total[stage] = (self._total[stage] or 0) + documents
+                self._show(stage)
+
+    def advance(self, stage: str, documents: int) -> None:
+        with self._lock:
+            if stage in self._tasks:
+                self._done[stage] += documents
+                self._show(stage)
+
+    def finish(self, stage: str) -> None:
+        """The stage's bar stays, full, until the display goes."""
+        with self._lock:
+            if stage in self._tasks:
+                self._total[stage] = self._done[stage]
+                self._show(stage)
+
+    def _show(self, stage: str) -> None:
+        done, total = self._done[stage], self._total[stage]
+        count = f"{done}/{total} docs" if total is not None else f"{done} docs" if done else ""
+        seconds = time.perf_counter() - self._started[stage]
+        rate = f"{done / seconds:.1f} docs/s" if done and seconds > 0 else ""
+        self._progress.update(self._tasks[stage], completed=done, total=total, count=count,
+                              rate=rate)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import datetime
 from functools import lru_cache
 
@@ -22,13 +22,20 @@ from wirehouse.extract.nlp import (
     model_version,
     pipe,
 )
-from wirehouse.extract.pool import make_shares, wait_for, worker_count
+from wirehouse.extract.pool import (
+    WorkerPool,
+    document_done,
+    make_shares,
+    worker_count,
+)
 from wirehouse.extract.quotations import extract_quotations
 from wirehouse.extract.tone import document_tone
 from wirehouse.ingest.language import detect_language
 from wirehouse.lake.parquet import read_table, write_rows
 
 OUTPUT_TABLES = ("documents", "mentions", "entities", "event_mentions", "quotations", "amounts")
+Docs = list[dict[str, object]]
+Rows = dict[str, list[dict[str, object]]]  # table name -> rows
 
 
 def _english(docs: list[dict[str, object]]) -> Iterator[tuple[str, str]]:
@@ -45,9 +52,10 @@ def _word_count(doc: Doc) -> int:
     return sum(1 for punct, space in flags if not (punct or space))
 
 
-def _extract_docs(docs: list[dict[str, object]], run_id: str,
-                  settings: Settings) -> dict[str, list[dict[str, object]]]:
-    """Rows of every output table for these staged documents (their documents rows updated)."""
+def _extract_docs(docs: Docs, run_id: str, settings: Settings,
+                  on_document: Callable[[], None] | None = None) -> Rows:
+    """Rows of every output table for these staged documents (their documents rows
+    updated); ``on_document`` is called as each one is done."""
     reference.use(settings.reference_dir)  # the lexicons the extraction signature hashes
     for row in docs:
         if row["language"] is None:
@@ -56,7 +64,7 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str,
     model = model_version(nlp)
     version = extractor_version(settings.reference_dir)
     by_id = {str(r["doc_id"]): r for r in docs}
-    rows: dict[str, list[dict[str, object]]] = {t: [] for t in OUTPUT_TABLES}
+    rows: Rows = {t: [] for t in OUTPUT_TABLES}
 
     def done(doc: Doc | None, doc_id: str) -> None:
         meta = by_id[doc_id]
@@ -96,16 +104,20 @@ def _extract_docs(docs: list[dict[str, object]], run_id: str,
     # One process: parallel runs split the batch among forked workers (extract_batch).
     for doc, doc_id in pipe(nlp, _english(docs), 1, settings.nlp_batch_size):
         done(doc, doc_id)
+        if on_document is not None:
+            on_document()
     for row in docs:
         if row["language"] not in (None, "en"):
             done(None, str(row["doc_id"]))
+            if on_document is not None:
+                on_document()
     return rows
 
 
-def _extract_share(args: tuple[list[dict[str, object]], str, Settings]
-                   ) -> dict[str, list[dict[str, object]]]:
+def extract_share(args: tuple[Docs, str, Settings]) -> Rows:
+    """One share of a batch, in a pool worker, counting its documents as they are done."""
     docs, run_id, settings = args
-    return _extract_docs(docs, run_id, settings)
+    return _extract_docs(docs, run_id, settings, document_done)
 
 
 # Made up; touches every coder (actors, countries, events, quotation, amount, tone).
@@ -123,33 +135,27 @@ def _warm_up(model: str, reference_dir: str) -> None:
 def warm_up(settings: Settings) -> None:
     """Load the model, the language identifier and every lexicon and table the coders load
     on first use, by extracting one made-up document (once per process). Workers forked
-    afterwards share them instead of each loading its own (measured ~0.8 s a worker)."""
+    afterwards share them instead of each loading its own (bench/RESULTS.md, "Figures moved
+    out of the code")."""
     _warm_up(settings.model, settings.reference_dir)
 
 
-def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
-                  interrupted: Callable[[], bool] | None = None) -> dict[str, str]:
-    """Extract every table from one staged batch; returns table name -> Parquet path.
+def read_batch(staged_path: str) -> Docs:
+    return read_table(staged_path).to_pylist()
 
-    With ``n_process`` > 1 the batch is split into shares among forked worker processes that
-    each parse *and* extract theirs, so the entity and event coding runs in parallel too
-    (with spaCy's own n_process it ran in this process while the workers only parsed,
-    measured at 0.44 of bare spaCy's words/s on 2 cores). The workers are forked after the
-    model is loaded here, so none loads it again. Rows come back in input order: the output
-    does not depend on the number of workers. Non-English documents keep their documents row
-    but skip the English pipeline. ``interrupted``: checked while the workers extract; when
-    it returns True they are stopped (pool.Abandoned).
-    """
-    docs = read_table(staged_path).to_pylist()
-    workers = worker_count(len(docs), settings)
-    if workers > 1:
-        warm_up(settings)  # before the fork, so the workers inherit what it loads
-        with mp.get_context("fork").Pool(workers) as pool:  # its exit stops the workers
-            results = [pool.apply_async(_extract_share, ((share, run_id, settings),))
-                       for share in make_shares(docs, workers)]
-            parts = [wait_for(result, interrupted) for result in results]
-    else:
-        parts = [_extract_docs(docs, run_id, settings)]
+
+def share_out(docs: Docs, run_id: str, settings: Settings, pool: WorkerPool
+              ) -> list[Future[Rows]]:
+    """The batch's shares, handed to the pool's workers (extract_share)."""
+    return pool.submit(extract_share, [(share, run_id, settings)
+                                       for share in make_shares(docs, pool.workers)])
+
+
+def write_batch(docs: Docs, parts: list[Rows], run_id: str, settings: Settings,
+                part: str) -> dict[str, str]:
+    """The rows extracted from ``docs`` (in shares, in any order) as lake Parquet files;
+    table name -> path. Rows are written in input order, so the output does not depend on
+    how the batch was shared out."""
     order = {str(r["doc_id"]): i for i, r in enumerate(docs)}
     rows = {name: sorted((r for p in parts for r in p[name]),
                          key=lambda r: order[str(r["doc_id"])])
@@ -160,3 +166,26 @@ def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
         for name in OUTPUT_TABLES
         if name in TABLES
     }
+
+
+def extract_batch(staged_path: str, run_id: str, settings: Settings, part: str,
+                  on_document: Callable[[], None] | None = None) -> dict[str, str]:
+    """Extract every table from one staged batch; returns table name -> Parquet path.
+
+    With ``n_process`` > 1 the batch is split into shares among workers forked for it
+    (wirehouse.extract.pool) that each parse *and* code theirs, so the entity and event
+    coding runs in parallel too (with spaCy's own n_process it ran in one process while the
+    workers only parsed). The extraction host does the same with one pool for the whole run
+    (wirehouse.extract.host_process). Non-English documents keep their documents row but
+    skip the English pipeline. ``on_document`` is called as each document is done, when
+    they are extracted in this process.
+    """
+    docs = read_batch(staged_path)
+    workers = worker_count(len(docs), settings)
+    if workers > 1:
+        warm_up(settings)  # before the fork, so the workers inherit what it loads
+        with WorkerPool(workers) as pool:
+            parts = [share.result() for share in share_out(docs, run_id, settings, pool)]
+    else:
+        parts = [_extract_docs(docs, run_id, settings, on_document)]
+    return write_batch(docs, parts, run_id, settings, part)

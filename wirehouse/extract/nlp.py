@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from wirehouse import EXTRACTOR_VERSION
 
-if TYPE_CHECKING:  # spaCy takes 1.5 s to import: a run with nothing to extract never does
+if TYPE_CHECKING:  # spaCy's import costs seconds: a run with nothing to extract never pays it
     from spacy.language import Language
     from spacy.tokens import Doc
 

@@ -7,11 +7,12 @@ the current extractor version and model is not staged for NLP again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from wirehouse.core import progress
 from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.discover import InputLimits, read_inputs
@@ -151,7 +152,16 @@ def pending_work(paths: Iterable[str], settings: Settings, known: Known,
     return PendingWork(None, inputs)
 
 
-def ingest(
+@dataclass(frozen=True)
+class StagedBatch:
+    """One batch of documents staged for extraction."""
+
+    part: str  # its number in the run: 00000, 00001, ...
+    path: str
+    documents: int
+
+
+def stage_batches(
     paths: Iterable[str],
     run_id: str,
     settings: Settings,
@@ -161,8 +171,11 @@ def ingest(
     force: bool = False,
     on_stage: Callable[[], object] | None = None,
     allowed: tuple[str, ...] | None = None,
-) -> IngestResult:
-    """Stage new or stale documents as Parquet batches of ``settings.batch_size``.
+) -> Generator[StagedBatch, None, IngestResult]:
+    """Stage new or stale documents as Parquet batches of ``settings.batch_size``, yielding
+    each batch as soon as it is written, so that extraction starts on it while ingest reads
+    on; returns (as the generator's value) the IngestResult. Reports each input read as
+    progress of the "ingest" stage.
 
     ``known`` is what the warehouse holds (documents with the extraction signature they were
     loaded with); ``signature`` is the current one. ``on_stage`` is called once, before the
@@ -179,12 +192,13 @@ def ingest(
     index: NearDuplicateIndex | None = None
     out = staging_dir(settings.lake, run_id)
 
-    def flush() -> None:
-        if staged:
-            part = f"{len(result.batches):05d}"
-            path = write_rows(str(out), "documents", staged, run_id, part)
-            result.batches.append(path)
-            staged.clear()
+    def flush() -> StagedBatch:
+        part = f"{len(result.batches):05d}"
+        path = write_rows(str(out), "documents", staged, run_id, part)
+        result.batches.append(path)
+        batch = StagedBatch(part, path, len(staged))
+        staged.clear()
+        return batch
 
     def flush_quarantine() -> None:
         # Written as found, in parts: a flood of bad lines costs a part's rows of memory.
@@ -195,10 +209,12 @@ def ingest(
             result.quarantined += len(quarantine)
             quarantine.clear()
 
+    progress.start("ingest")
     items = read_inputs(paths, settings.max_doc_bytes, settings.jsonl_fields(),
                         InputLimits.of(settings, allowed, rejected_before(settings, known)))
     rejected_inputs: dict[str, dict[str, str]] = {}
     for kind, item in classify(items, known, signature, force, seen):
+        progress.advance("ingest")
         if isinstance(item, Rejected):
             if item.fingerprint:
                 rejected_inputs[item.uri] = {"fingerprint": item.fingerprint,
@@ -236,8 +252,10 @@ def ingest(
         cluster_id = index.cluster_for(item.doc_id, item.body)
         staged.append(_document_row(item, cluster_id, run_id))
         if len(staged) >= settings.batch_size:
-            flush()
-    flush()
+            yield flush()
+    if staged:
+        yield flush()
+    progress.finish("ingest")
 
     flush_quarantine()
     if not (result.batches or seen.new_rejections or seen.new_locations):
@@ -260,6 +278,28 @@ def ingest(
         result.rejected_inputs = str(storage.join(out, "rejected-inputs.json"))
         _merge_rejected_inputs(rejected_inputs, result.rejected_inputs)
     return result
+
+
+def ingest(
+    paths: Iterable[str],
+    run_id: str,
+    settings: Settings,
+    known: Known,
+    signature: str,
+    started_at: datetime,
+    force: bool = False,
+    on_stage: Callable[[], object] | None = None,
+    allowed: tuple[str, ...] | None = None,
+) -> IngestResult:
+    """stage_batches to the end: every batch is staged when this returns."""
+    staging = stage_batches(paths, run_id, settings, known, signature, started_at, force,
+                            on_stage, allowed)
+    while True:
+        try:
+            next(staging)
+        except StopIteration as end:
+            result: IngestResult = end.value
+            return result
 
 
 def finish_ingest(result: IngestResult, settings: Settings) -> None:
