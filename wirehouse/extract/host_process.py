@@ -1,5 +1,9 @@
 """The extraction host's own side (``python -m wirehouse.extract.host_process``): load the model
-once, then extract each batch the run sends over the pipe (see wirehouse.extract.host)."""
+once, then extract each batch the run sends over the pipe (see wirehouse.extract.host).
+
+Connection.send/recv pickle, and that is safe here: the pipes are anonymous (os.pipe, passed by
+file descriptor to this child of the run), so only the run that spawned the host and the host
+itself can write to them; nothing pickled is ever stored or read from a file or socket."""
 
 from __future__ import annotations
 
