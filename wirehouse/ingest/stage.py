@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.discover import InputLimits, read_inputs
+from wirehouse.ingest.lake_state import state_lock
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir, write_rows
 
@@ -247,7 +248,8 @@ def ingest(
             storage.remove_tree(out)
             result.quarantine_files = []
         if rejected_inputs:
-            _merge_rejected_inputs(rejected_inputs, rejected_inputs_path(settings))
+            with state_lock(settings):
+                _merge_rejected_inputs(rejected_inputs, rejected_inputs_path(settings))
         return result
     if sources:
         result.sources_file = write_rows(
@@ -263,13 +265,29 @@ def ingest(
 
 
 def finish_ingest(result: IngestResult, settings: Settings) -> None:
-    """After a successful load: keep the near-duplicate index, drop the staged batches."""
-    if result.neardup_index and storage.exists(result.neardup_index):
-        storage.move(result.neardup_index, neardup_index_path(settings))
-    if result.rejected_inputs and storage.exists(result.rejected_inputs):
-        _merge_rejected_inputs(json.loads(storage.read_bytes(result.rejected_inputs)),
-                               rejected_inputs_path(settings))
+    """After a successful load: keep the near-duplicate index (merged with what runs that
+    finished meanwhile kept), drop the staged batches."""
+    with state_lock(settings):
+        if result.neardup_index and storage.exists(result.neardup_index):
+            _keep_index(result.neardup_index, neardup_index_path(settings))
+        if result.rejected_inputs and storage.exists(result.rejected_inputs):
+            _merge_rejected_inputs(json.loads(storage.read_bytes(result.rejected_inputs)),
+                                   rejected_inputs_path(settings))
     storage.remove_tree(staging_dir(settings.lake, result.run_id))
+
+
+def _keep_index(staged: str, kept: str) -> None:
+    """The run's index holds the kept one as the run found it plus the run's documents; a
+    run that overlapped it may have kept its own since, so both are merged."""
+    from wirehouse.ingest.dedup import NearDuplicateIndex  # numpy: only runs that staged pay
+
+    if not storage.exists(kept):
+        storage.move(staged, kept)
+        return
+    index = NearDuplicateIndex.load(kept)
+    if index.merge(NearDuplicateIndex.load(staged)):
+        index.save(kept)
+    storage.remove(staged)
 
 
 def _merge_rejected_inputs(entries: dict[str, dict[str, str]], kept: str) -> None:
