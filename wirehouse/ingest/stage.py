@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.discover import InputLimits, read_inputs
-from wirehouse.ingest.lake_state import state_lock
+from wirehouse.ingest.lake_state import (
+    mark_finished,
+    mark_running,
+    remove_stale_staging,
+    state_lock,
+)
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir, write_rows
 
@@ -172,6 +177,8 @@ def ingest(
     rejected input; a run without work (pending_work is None) writes nothing. ``allowed``
     confines what is read to those roots (a deployment's allow-list).
     """
+    remove_stale_staging(settings)  # what killed or failed runs left
+    mark_running(settings, run_id)
     result = IngestResult(run_id)
     staged: list[dict[str, object]] = []
     sources: dict[tuple[str, str], dict[str, object]] = {}
@@ -250,6 +257,7 @@ def ingest(
         if rejected_inputs:
             with state_lock(settings):
                 _merge_rejected_inputs(rejected_inputs, rejected_inputs_path(settings))
+        mark_finished(settings, run_id)
         return result
     if sources:
         result.sources_file = write_rows(
@@ -274,6 +282,7 @@ def finish_ingest(result: IngestResult, settings: Settings) -> None:
             _merge_rejected_inputs(json.loads(storage.read_bytes(result.rejected_inputs)),
                                    rejected_inputs_path(settings))
     storage.remove_tree(staging_dir(settings.lake, result.run_id))
+    mark_finished(settings, result.run_id)
 
 
 def _keep_index(staged: str, kept: str) -> None:
