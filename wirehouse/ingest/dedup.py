@@ -129,6 +129,19 @@ class NearDuplicateIndex:
         self._add(doc_id, cluster, sig)
         return cluster
 
+    def merge(self, other: NearDuplicateIndex) -> int:
+        """Add ``other``'s documents this index lacks, with the clusters ``other`` gave them
+        (their rows were staged with those); returns how many were added. Two runs that
+        started from the same saved index each add their own documents: merged, the kept
+        index has both runs' (two near-copies ingested by two concurrent runs keep the
+        clusters each run gave them: neither run could see the other's)."""
+        added = 0
+        for doc_id in other._order:
+            if doc_id not in self._cluster:
+                self._add(doc_id, other._cluster[doc_id], other._signatures.get(doc_id))
+                added += 1
+        return added
+
     def save(self, path: str) -> None:
         """Write atomically: a crash mid-write must not lose the clusters of earlier runs."""
         with_sig = [d for d in self._order if d in self._signatures]

@@ -10,10 +10,13 @@ Latin...) were what it chose for Reuters commodity tables, which are English.
 from __future__ import annotations
 
 import re
+from array import array
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from wirehouse.core.cache import cached, package_versions
+import numpy as np
+
+from wirehouse.core.cache import Arrays, Codec, cached, package_versions
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -34,7 +37,7 @@ def _identifier() -> LanguageIdentifier:
     model = MODEL_DIR / MODEL_FILE
     stat = model.stat()
     return cached("langid", [*package_versions("py3langid"), f"{stat.st_size}:{stat.st_mtime_ns}",
-                             ",".join(sorted(_NOT_LIVING))], _build_identifier)
+                             ",".join(sorted(_NOT_LIVING))], _build_identifier, _IDENTIFIER_CODEC)
 
 
 def _build_identifier() -> LanguageIdentifier:
@@ -44,6 +47,33 @@ def _build_identifier() -> LanguageIdentifier:
     ident.set_languages([c for c in ident.nb_classes
                          if len(c) == 2 and c not in _NOT_LIVING])
     return ident
+
+
+def _dump_identifier(ident: LanguageIdentifier) -> tuple[Any, Arrays]:
+    """The whole model (as set_languages keeps it) and the languages it is restricted to."""
+    ptc, pc, classes = ident._full_model
+    data = {"classes": classes, "languages": ident.nb_classes, "norm_probs": ident._norm_probs,
+            "min_confidence": ident.min_confidence, "nextmove": ident.tk_nextmove.typecode,
+            "row": ident.tk_row.typecode}
+    return data, {"ptc": ptc, "pc": pc, "output": np.asarray(ident.tk_output, dtype=np.int64),
+                  "nextmove": np.frombuffer(ident.tk_nextmove, dtype=np.uint8),
+                  "row": np.frombuffer(ident.tk_row, dtype=np.uint8)}
+
+
+def _load_identifier(data: Any, arrays: Arrays) -> LanguageIdentifier:
+    from py3langid.langid import LanguageIdentifier
+
+    nextmove, row = array(data["nextmove"]), array(data["row"])
+    nextmove.frombytes(arrays["nextmove"])
+    row.frombytes(arrays["row"])
+    ident = LanguageIdentifier(arrays["ptc"], arrays["pc"], data["classes"], nextmove,
+                               arrays["output"].tolist(), data["norm_probs"],
+                               data["min_confidence"], tk_row=row)
+    ident.set_languages(data["languages"])
+    return ident
+
+
+_IDENTIFIER_CODEC: Codec[LanguageIdentifier] = Codec(_dump_identifier, _load_identifier)
 
 
 def detect_language(text: str) -> str | None:

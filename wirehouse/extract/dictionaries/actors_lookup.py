@@ -15,8 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from wirehouse.core.cache import cached, file_digests
+from wirehouse.core.cache import cached, file_digests, json_codec
 from wirehouse.core.reference import folder, per_folder, read_reference_csv
 from wirehouse.extract.dictionaries.actors import NULL_CODE, CodeSpan
 
@@ -102,7 +103,33 @@ def derived_from() -> list[Path]:
 @per_folder()
 def _phoenix() -> _Phoenix:
     """Built once per process, from the cache when kept (35,000 names: ~1 s to build)."""
-    return cached("phoenix-actors", file_digests(derived_from()), _build_phoenix)
+    return cached("phoenix-actors", file_digests(derived_from()), _build_phoenix,
+                  json_codec(_dump_phoenix, _load_phoenix))
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _dump_phoenix(tables: _Phoenix) -> dict[str, Any]:
+    def span(s: CodeSpan) -> list[str | None]:
+        return [s.code, _iso(s.date_from), _iso(s.date_to)]
+
+    return {"folded": tables.folded, "exact": tables.exact, "names": tables.names,
+            "codes": {actor: [span(s) for s in spans] for actor, spans in tables.codes.items()},
+            "primary": tables.primary, "kinds": tables.kinds}
+
+
+def _load_phoenix(data: dict[str, Any]) -> _Phoenix:
+    codes = {actor: [CodeSpan(code, _day(start), _day(end)) for code, start, end in spans]
+             for actor, spans in data["codes"].items()}
+    return _Phoenix(data["folded"], data["exact"], codes,
+                    [(name, actor) for name, actor in data["names"]], data["primary"],
+                    data["kinds"])
 
 
 def _build_phoenix() -> _Phoenix:
