@@ -25,7 +25,8 @@ from wirehouse.extract.nlp import extraction_signature
 from wirehouse.ingest.stage import IngestResult, finish_ingest, ingest
 from wirehouse.lake.parquet import count_rows
 from wirehouse.lake.storage import check_location
-from wirehouse.warehouse.load import LoadResult, collect_files, known_inputs, publish
+from wirehouse.warehouse.known import known_inputs
+from wirehouse.warehouse.load import LoadResult, collect_files, publish
 from wirehouse.warehouse.postgres import copy_to_postgres
 from wirehouse.warehouse.run_summary import RunSummary
 
@@ -83,11 +84,14 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
       retry_jitter_factor=0.5)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
+    """Publish the run's files; its rows carry this run's id, also those of batches a crashed
+    run extracted. The lake's bookkeeping (near-duplicate index, staged batches) is done under
+    the warehouse's writer lock, so two runs finish one after the other."""
     files = collect_files(ingested.sources_file, ingested.quarantine_file, outputs)
-    result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
-                     settings.cache_dir)
-    finish_ingest(ingested, settings)
-    return result
+    logger = get_run_logger()
+    return publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
+                   settings.cache_dir, lock_timeout=settings.lock_timeout or None,
+                   notify=logger.warning, on_published=lambda: finish_ingest(ingested, settings))
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),

@@ -54,7 +54,8 @@ def run_library(settings: Settings, sources: list[str], force: bool = False) -> 
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
     from flows.in_process import extract_sources
     from wirehouse.ingest.stage import finish_ingest
-    from wirehouse.warehouse.load import known_inputs, publish
+    from wirehouse.warehouse.known import known_inputs
+    from wirehouse.warehouse.load import publish
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"
@@ -72,3 +73,46 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(tmp_path_factory.mktemp("seeded"))
     run_library(settings, [str(PROJECT_ROOT / "seeds" / "*.txt")])
     return settings
+
+
+def mart_rows(warehouse: str, digits: int = 9) -> dict[str, list[tuple[Any, ...]]]:
+    """Every mart table's rows, sorted, floats rounded (summation order may differ)."""
+    import duckdb
+
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+            "AND database_name = current_database() ORDER BY 1").fetchall()]
+        return {name: sorted(tuple(round(v, digits) if isinstance(v, float) else v for v in row)
+                             for row in con.execute(f"SELECT * FROM marts.{name}").fetchall())
+                for name in names}
+    finally:
+        con.close()
+
+
+def marts_equal_a_rebuild(warehouse: str) -> bool:
+    """The marts a series of incremental loads left equal the marts rebuilt in full from the
+    raw tables (in a copy)."""
+    import shutil
+    import tempfile
+
+    import duckdb
+
+    from wirehouse.warehouse.marts import refresh
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = str(Path(tmp) / "rebuilt.duckdb")
+        shutil.copyfile(warehouse, copy)
+        con = duckdb.connect(copy)
+        try:
+            refresh(con, str(PROJECT_ROOT / "sql"), full=True)
+        finally:
+            con.close()
+        incremental, rebuilt = mart_rows(warehouse), mart_rows(copy)
+    for name in rebuilt:
+        if incremental.get(name) != rebuilt[name]:
+            print(f"marts.{name} differs from a rebuild: "
+                  f"{len(incremental.get(name, []))} rows vs {len(rebuilt[name])}")
+            return False
+    return True

@@ -11,13 +11,13 @@ from typing import Annotated
 import typer
 
 from wirehouse.cli.app import WarehouseOpt, app
-from wirehouse.core.documents import Known
+from wirehouse.core.documents import KnownSource
 from wirehouse.core.progress import TerminalProgress
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract import host
 from wirehouse.extract.nlp import extraction_signature
 from wirehouse.ingest.stage import pending_work
-from wirehouse.warehouse.load import known_inputs
+from wirehouse.warehouse.known import known_inputs
 from wirehouse.warehouse.run_summary import render, top_entities
 
 
@@ -86,10 +86,10 @@ def run(
     atexit.register(gc.freeze)
 
 
-def _warehouse_state(settings: Settings) -> tuple[Known, str]:
+def _warehouse_state(settings: Settings) -> tuple[KnownSource, str]:
     """What the no-op check compares the sources with: the warehouse's contents and the
     extraction signature."""
-    known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
+    known = known_inputs(settings.warehouse, settings.cache_dir)
     return known, extraction_signature(settings.model, settings.reference_dir)
 
 

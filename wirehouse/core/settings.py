@@ -33,6 +33,9 @@ class Settings:
     jsonl_mapping: str = ""
     # Local copies of a warehouse on object storage ("": $XDG_CACHE_HOME/wirehouse).
     cache_dir: str = ""
+    # Seconds a load waits for another load of the same warehouse before it gives up (0: no
+    # limit); it says every few seconds whom it waits for.
+    lock_timeout: int = 3600
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -7,11 +7,12 @@ the current extractor version and model is not staged for NLP again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import batched
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
+from wirehouse.core.documents import KnownSource, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.discover import read_inputs
 from wirehouse.lake import storage
@@ -71,28 +72,37 @@ class _Seen:
     new_rejections: int = 0
 
 
-def classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
+# Inputs looked up in the warehouse at once (their bodies are held meanwhile).
+CHUNK = 2_000
+
+
+def classify(items: Iterable[RawDocument | Rejected], known: KnownSource, signature: str,
              force: bool, seen: _Seen | None = None
              ) -> Iterator[tuple[str, RawDocument | Rejected]]:
     """Each input with what it is to this run: rejected, duplicate (of an earlier input of
-    the run), unchanged, new or stale. The one rule shared by ingest and pending_work."""
+    the run), unchanged, new or stale. The one rule shared by ingest and pending_work. The
+    warehouse is asked about a chunk of inputs at a time."""
     seen = seen if seen is not None else _Seen()
     ids: set[str] = set()
-    for item in items:
-        if isinstance(item, Rejected):
-            seen.new_rejections += _quarantine_id(item) not in known.rejections
-            yield "rejected", item
-            continue
-        seen.new_locations += (item.doc_id, item.uri) not in known.locations
-        if item.doc_id in ids:
-            yield "duplicate", item
-            continue
-        ids.add(item.doc_id)
-        previous = known.documents.get(item.doc_id)
-        if previous == signature and not force:
-            yield "unchanged", item
-        else:
-            yield ("new" if previous is None else "stale"), item
+    for chunk in batched(items, CHUNK):
+        docs = [i for i in chunk if not isinstance(i, Rejected)]
+        part = known.restrict({d.doc_id for d in docs}, {(d.doc_id, d.uri) for d in docs},
+                              {_quarantine_id(i) for i in chunk if isinstance(i, Rejected)})
+        for item in chunk:
+            if isinstance(item, Rejected):
+                seen.new_rejections += _quarantine_id(item) not in part.rejections
+                yield "rejected", item
+                continue
+            seen.new_locations += (item.doc_id, item.uri) not in part.locations
+            if item.doc_id in ids:
+                yield "duplicate", item
+                continue
+            ids.add(item.doc_id)
+            previous = part.documents.get(item.doc_id)
+            if previous == signature and not force:
+                yield "unchanged", item
+            else:
+                yield ("new" if previous is None else "stale"), item
 
 
 @dataclass
@@ -102,7 +112,7 @@ class PendingWork:
     extracts: bool = False  # the reason is a document to extract
 
 
-def pending_work(paths: Iterable[str], settings: Settings, known: Known,
+def pending_work(paths: Iterable[str], settings: Settings, known: KnownSource,
                  signature: str) -> PendingWork:
     """Whether a run over ``paths`` would change the warehouse, and the first reason found.
 
@@ -127,7 +137,7 @@ def ingest(
     paths: Iterable[str],
     run_id: str,
     settings: Settings,
-    known: Known,
+    known: KnownSource,
     signature: str,
     started_at: datetime,
     force: bool = False,
