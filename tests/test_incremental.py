@@ -54,6 +54,13 @@ def entity(doc_id: str, entity_id: str, name: str, country: str) -> dict[str, An
             "run_id": "extracted"}
 
 
+def mentions(doc: str, *where: tuple[str, int]) -> list[dict[str, Any]]:
+    """Mentions of entities (id, sentence) in ``doc``."""
+    return [{"mention_id": f"{doc}-{i}", "doc_id": doc, "entity_id": e, "label": "GPE",
+             "text": "China", "start_char": 0, "end_char": 5, "sentence_index": sent,
+             "run_id": "extracted"} for i, (e, sent) in enumerate(where)]
+
+
 def batch(tmp: Path, tag: str, rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
     files = {}
     for name, table_rows in rows.items():
@@ -89,6 +96,8 @@ def test_marts_built_load_by_load_equal_a_full_rebuild(tmp_path: Path) -> None:
     first = load(wh, tmp_path, "1", {
         "documents": [document("a", "k1"), document("c", "k2")],
         "entities": ents("a", china, ven) + ents("c", china, cuba),
+        "mentions": mentions("a", ("e-chn", 0), ("e-ven", 0)) + mentions("c", ("e-chn", 1),
+                                                                       ("e-cub", 1)),
         "event_mentions": [mention("a", "x1", 0, "CHNGOV", "VEN", "073", D1, "e-chn"),
                            mention("c", "x2", 1, "CUBGOV", "CHN", "040", D1)]})
     assert first.built_from == "new" and first.marts["events"] == "full"
@@ -96,6 +105,8 @@ def test_marts_built_load_by_load_equal_a_full_rebuild(tmp_path: Path) -> None:
     second = load(wh, tmp_path, "2", {  # a wire copy reports x1 again; a new month
         "documents": [document("b", "k1"), document("d", "k3", month=4)],
         "entities": ents("b", china, ven) + ents("d", ven, cuba),
+        "mentions": mentions("b", ("e-chn", 0), ("e-ven", 1)) + mentions("d", ("e-ven", 2),
+                                                                       ("e-cub", 2)),
         "event_mentions": [mention("b", "x1", 0, "CHNGOV", "VEN", "073", D1, "e-chn"),
                            mention("d", "x3", 0, "VENGOV", "CUB", "112", D2)]})
     assert second.built_from == "copy" and second.marts["events"] == "2 keys"
@@ -103,12 +114,17 @@ def test_marts_built_load_by_load_equal_a_full_rebuild(tmp_path: Path) -> None:
     assert query(wh, "SELECT num_documents, num_articles FROM marts.events WHERE event_id = "
                      "'x1'") == [(2, 1)]
     third = load(wh, tmp_path, "3", {  # c re-extracted: x2 is gone, x4 is new
-        "documents": [document("c", "k2")],
-        "entities": ents("c", china, cuba),
+        "documents": [document("c", "k2", month=4)],
+        "entities": ents("c", cuba, ven),
+        "mentions": mentions("c", ("e-cub", 0), ("e-ven", 0)),
         "event_mentions": [mention("c", "x4", 2, "CHNGOV", "CUB", "051", D2)]})
     assert third.built_from == "spare" and third.replayed == 1
     assert marts_equal_a_rebuild(wh)
     assert query(wh, "SELECT count(*) FROM marts.events WHERE event_id = 'x2'") == [(0,)]
+    # c no longer names China with Cuba: the pair is gone; Venezuela-Cuba now twice.
+    assert query(wh, "SELECT entity_id_1, entity_id_2, num_documents, num_sentences FROM "
+                     "marts.entity_cooccurrence ORDER BY 1, 2") == [
+        ("e-chn", "e-ven", 2, 1), ("e-cub", "e-ven", 2, 2)]
     fourth = load(wh, tmp_path, "4", {"documents": [document("e", "k4", month=5)]})
     assert fourth.built_from == "spare" and marts_equal_a_rebuild(wh)
     # Every load is in the log, and the spare is the version before the last one.
