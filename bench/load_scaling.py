@@ -26,6 +26,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,7 @@ from results import REUTERS, update_section  # noqa: E402
 
 from wirehouse.core.settings import Settings  # noqa: E402
 from wirehouse.warehouse.load import publish  # noqa: E402
+from wirehouse.warehouse.spare import spare_path  # noqa: E402
 
 SECTION = "Load scaling"
 
@@ -96,6 +98,9 @@ def build(size: int, base: dict[str, pa.Table], args: argparse.Namespace,
           work: Path) -> dict[str, Any]:
     """A warehouse of about ``size`` event mentions, then two steady-state loads."""
     folder = work / f"size-{size}"
+    done = folder / "build.json"
+    if done.exists():  # a kept --work folder: the warehouse is reused
+        return dict(json.loads(done.read_text()))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     warehouse, lake = str(folder / "wh.duckdb"), str(folder / "lake")
@@ -132,9 +137,11 @@ def build(size: int, base: dict[str, pa.Table], args: argparse.Namespace,
     counts = {name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
               for name in ("documents", "document_sources", "mentions", "event_mentions")}
     con.close()
-    return {"warehouse": warehouse, "lake": lake, "build_s": round(build_s, 1),
-            "build_runs": k, "warm_loads_s": warm_s, "rows": counts,
-            "warehouse_mb": round(os.path.getsize(warehouse) / 2**20)}
+    built = {"warehouse": warehouse, "lake": lake, "build_s": round(build_s, 1),
+             "build_runs": k, "warm_loads_s": warm_s, "rows": counts,
+             "warehouse_mb": round(os.path.getsize(warehouse) / 2**20)}
+    done.write_text(json.dumps(built))
+    return built
 
 
 # One measurement in a child process: its peak RSS is the measurement's, not this process's.
@@ -187,18 +194,36 @@ def noop_run(warehouse: str, lake: str, source: Path) -> dict[str, Any]:
     return {"s": round(took, 2)}
 
 
-def measure(built: dict[str, Any], batch_files: dict[str, list[str]],
-            source: Path) -> dict[str, Any]:
+def measure_once(built: dict[str, Any], batch_files: dict[str, list[str]], source: Path,
+                 scratch: Path) -> dict[str, Any]:
+    """The three measurements on a copy of the built warehouse and its spare (each one loads
+    the batch, so every repetition starts from the same state)."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    wh = str(scratch / "wh.duckdb")
+    shutil.copyfile(built["warehouse"], wh)
+    shutil.copyfile(spare_path(built["warehouse"]), spare_path(wh))
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-bench-delta"
-    delta = child("publish", warehouse=built["warehouse"], run_id=run_id, files=batch_files)
-    return {"delta_s": round(delta["s"], 2), "delta_rss_mb": round(delta["rss_mb"]),
-            "delta_imports_rss_mb": round(delta["imports_rss_mb"]),
-            "delta_built_from": delta["built_from"], "delta_replayed": delta["replayed"],
-            "delta_marts": delta["marts"],
-            "noop_s": noop_run(built["warehouse"], built["lake"], source)["s"],
-            **{f"check_{k}": round(v, 2) if isinstance(v, float) else v
-               for k, v in child("check", warehouse=built["warehouse"],
-                                 source=str(source)).items()}}
+    delta = child("publish", warehouse=wh, run_id=run_id, files=batch_files)
+    check = child("check", warehouse=wh, source=str(source))
+    noop = noop_run(wh, built["lake"], source)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"delta_s": delta["s"], "delta_rss_mb": delta["rss_mb"],
+            "delta_imports_rss_mb": delta["imports_rss_mb"], "built_from": delta["built_from"],
+            "replayed": delta["replayed"], "marts": delta["marts"], "noop_s": noop["s"],
+            "check_s": check["s"], "check_rss_mb": check["rss_mb"],
+            "check_imports_rss_mb": check["imports_rss_mb"], "check_reason": check["reason"]}
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians of the repetitions; the last one's descriptive fields."""
+    out: dict[str, Any] = {k: v for k, v in runs[-1].items() if not isinstance(v, float)}
+    for k in ("delta_s", "delta_rss_mb", "delta_imports_rss_mb", "noop_s", "check_s",
+              "check_rss_mb", "check_imports_rss_mb"):
+        value = statistics.median(r[k] for r in runs)
+        out[k] = round(value, 2) if k.endswith("_s") else round(value)
+    out["delta_s_each"] = [round(r["delta_s"], 2) for r in runs]
+    return out
 
 
 def label(size: int) -> str:
@@ -241,6 +266,7 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument("--wire-share", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions (median)")
     ap.add_argument("--work", help="work folder (kept); default a temporary one, removed")
     ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = ap.parse_args()
@@ -258,13 +284,17 @@ def main() -> None:
             "base_documents": base["documents"].num_rows, "batch": args.batch,
             "batch_documents": pq.read_metadata(batch_files["documents"][0]).num_rows,
             "sizes": {}}
-        for size in sizes:
-            built = build(size, base, args, work)
-            result["sizes"][label(size)] = {"build": built, **measure(built, batch_files, source)}
-            print(json.dumps({label(size): result["sizes"][label(size)]}), file=sys.stderr,
-                  flush=True)
-            if not args.work:
-                shutil.rmtree(Path(built["warehouse"]).parent, ignore_errors=True)
+        builds = {label(size): build(size, base, args, work) for size in sizes}
+        # Interleaved, size after size, --reps times: the machine's load falls on all sizes
+        # alike, and the ratios compare medians measured side by side.
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in builds}
+        for rep in range(args.reps):
+            for name, built in builds.items():
+                runs[name].append(measure_once(built, batch_files, source, work / "scratch"))
+                print(json.dumps({name: runs[name][-1], "rep": rep}), file=sys.stderr,
+                      flush=True)
+        for name, built in builds.items():
+            result["sizes"][name] = {"build": built, **summarize(runs[name])}
         m = result["sizes"]
         ratios: dict[str, float] = {}
         for big in ("1m", "10m"):
