@@ -38,7 +38,8 @@ def mention(doc: str, eid: str, sent: int, src: str | None, tgt: str | None, cod
         "source_text": src, "source_entity_id": entity, "target_code": tgt,
         "target_country": tgt[:3] if tgt else None, "target_text": tgt, "event_code": code,
         "base_code": code[:3], "root_code": code[:2], "quad_class": 1 if code < "06" else 3,
-        "plover_type": PLOVER.get(code[:2]), "goldstein": 1.0, "event_date": day, "confidence": 0.9, "run_id": "extracted",
+        "plover_type": PLOVER.get(code[:2]), "goldstein": 1.0, "event_date": day,
+        "confidence": 0.9, "run_id": "extracted",
     }
 
 

@@ -7,9 +7,9 @@ the current extractor version and model is not staged for NLP again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import batched
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from wirehouse.core.documents import KnownSource, RawDocument, Rejected, stable_id
@@ -84,7 +84,8 @@ def classify(items: Iterable[RawDocument | Rejected], known: KnownSource, signat
     warehouse is asked about a chunk of inputs at a time."""
     seen = seen if seen is not None else _Seen()
     ids: set[str] = set()
-    for chunk in batched(items, CHUNK):
+    stream = iter(items)
+    while chunk := list(islice(stream, CHUNK)):
         docs = [i for i in chunk if not isinstance(i, Rejected)]
         part = known.restrict({d.doc_id for d in docs}, {(d.doc_id, d.uri) for d in docs},
                               {_quarantine_id(i) for i in chunk if isinstance(i, Rejected)})
