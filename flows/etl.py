@@ -14,6 +14,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
+from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
@@ -29,6 +30,7 @@ from wirehouse.warehouse.known import known_inputs
 from wirehouse.warehouse.load import LoadResult, collect_files, publish
 from wirehouse.warehouse.postgres import copy_to_postgres
 from wirehouse.warehouse.run_summary import RunSummary
+from wirehouse.warehouse.store import WriterLockTimeout
 
 
 class BatchesFailed(RuntimeError):
@@ -80,8 +82,13 @@ def extract(staged_path: str, run_id: str, settings: Settings, part: str,
     return extract_batch(staged_path, run_id, settings, part)
 
 
+def _not_a_lock_timeout(task: Any, task_run: Any, state: State[Any]) -> bool:
+    """A load that gave up waiting for another load is not retried: it waited already."""
+    return not isinstance(state.result(raise_on_failure=False), WriterLockTimeout)
+
+
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5)
+      retry_jitter_factor=0.5, retry_condition_fn=_not_a_lock_timeout)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
     """Publish the run's files; its rows carry this run's id, also those of batches a crashed
