@@ -31,7 +31,8 @@ from wirehouse.core.contract import TABLES, field_doc
 
 SCHEMAS = ("raw", "ref", "staging", "marts")
 SCHEMA_DOCS = {
-    "raw": "Loaded from the Parquet lake; columns are the data contract (wirehouse/core/contract.py).",
+    "raw": ("Loaded from the Parquet lake; columns are the data contract "
+            "(wirehouse/core/contract.py)."),
     "ref": "Reference data loaded from seeds/reference/*.csv on every load.",
     "staging": "Views over raw and ref that rename and cast only.",
     "marts": "Tables and views that answer questions; start here.",

@@ -26,10 +26,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from wirehouse.lake import storage
 from wirehouse.core.contract import TABLES
-from wirehouse.warehouse.load import apply_load
+from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir
+from wirehouse.warehouse.load import apply_load
 from wirehouse.warehouse.spare import next_local_version
 from wirehouse.warehouse.store import next_object_version
 

@@ -34,7 +34,8 @@ def sql_files(sql_dir: str, kind: str = "staging") -> list[Path]:
         return sorted((root / "20_marts").glob("*.sql"))
     if kind != "staging":
         return sorted((root / kind).glob("*.sql"))
-    return sorted(root.glob("0*.sql")) + _dependency_order(sorted((root / "10_staging").glob("*.sql")))
+    staging = sorted((root / "10_staging").glob("*.sql"))
+    return sorted(root.glob("0*.sql")) + _dependency_order(staging)
 
 
 def _dependency_order(files: list[Path]) -> list[Path]:

@@ -74,16 +74,15 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
 
 def _incoming(con: duckdb.DuckDBPyConnection, table: Table, paths: list[str],
               run_id: str) -> None:
-    """The load's rows of ``table`` as temp table incoming__<table>. Every row carries the
-    loading run's id, also rows of batches a crashed run extracted and this run reuses."""
+    """The load's rows of ``table`` as temp table incoming__<table>, by column name (files
+    written before a column was added read it as null). Every row carries the loading run's
+    id, also rows of batches a crashed run extracted and this run reuses."""
     name = f"incoming__{table.name}"
-    if not paths:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                    f"SELECT * FROM raw.{table.name} LIMIT 0")
-        return
-    cols = ", ".join("$run_id AS run_id" if f.name == "run_id" else f.name for f in table.schema)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} FROM "
-                f"read_parquet({_files_sql(paths)}, union_by_name = true)", {"run_id": run_id})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM raw.{table.name} LIMIT 0")
+    if paths:
+        con.execute(f"INSERT INTO {name} BY NAME SELECT * REPLACE ($run_id AS run_id) FROM "
+                    f"read_parquet({_files_sql(paths)}, union_by_name = true)",
+                    {"run_id": run_id})
 
 
 def _upsert_sources(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,7 +131,8 @@ def load_files(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]], run_
         con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM {incoming}")
         counts[name] = added
         staged_rows(con, sql_dir, name, incoming, f"changed_new__{name}")
-        old = f"changed_old__{name} UNION ALL BY NAME SELECT * FROM " if table.replace_by_doc else ""
+        before = (f"changed_old__{name} UNION ALL BY NAME SELECT * FROM "
+                  if table.replace_by_doc else "")
         con.execute(f"CREATE OR REPLACE TEMP VIEW changed__{name} AS "
-                    f"SELECT * FROM {old}changed_new__{name}")
+                    f"SELECT * FROM {before}changed_new__{name}")
     return counts

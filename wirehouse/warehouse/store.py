@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-
 from wirehouse.core.settings import default_cache_dir, get_settings
 from wirehouse.lake import storage
 
