@@ -2,7 +2,7 @@
 -- What counts as one event is decided in staging.event_mentions (event_id there): mentions with
 -- a source actor and a date merge across documents when the coder gave them one event id;
 -- others stay one event per document; mentions with neither actor are not events here.
-WITH em AS MATERIALIZED (
+WITH em AS (
     SELECT * FROM staging.event_mentions
     WHERE has_actor
       AND coder_event_id IN (SELECT coder_event_id FROM touched)  -- incremental
@@ -23,13 +23,13 @@ mention AS MATERIALIZED (
     JOIN staging.documents AS d USING (doc_id)
     LEFT JOIN (SELECT doc_id, min(first_seen) AS first_added
                FROM staging.document_sources
-               WHERE doc_id IN (SELECT doc_id FROM em)
+               WHERE doc_id IN (SELECT doc_id FROM em)  -- incremental
                GROUP BY doc_id) AS s USING (doc_id)
 ),
 -- Names of the actors as resolved in the document that reports them.
-names AS MATERIALIZED (
+names AS (
     SELECT doc_id, entity_id, name FROM staging.entities
-    WHERE doc_id IN (SELECT doc_id FROM em)
+    WHERE doc_id IN (SELECT doc_id FROM em)  -- incremental
 ),
 -- The representative mention carries the descriptive fields: the most confident one, ties
 -- broken by id so that re-running a load gives identical rows.
