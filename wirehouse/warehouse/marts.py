@@ -260,7 +260,7 @@ def _add_up(con: duckdb.DuckDBPyConnection, mart: Mart, on: tuple[str, ...], tou
     falls to zero has no rows left and is deleted."""
     plus, minus, had, rest = (f"{part}__{mart.name}" for part in ("plus", "minus", "had", "rest"))
     for name, side in ((plus, "new"), (minus, "old")):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, true AS loaded__ "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.* "
                     f"FROM ({_rebind(mart.from_changes(side), touched)}) AS s "
                     f"SEMI JOIN {touched} AS t ON {_match(on, 's', 't')}")
     key_list = ", ".join(_q(k) for k in on)
@@ -268,23 +268,23 @@ def _add_up(con: duckdb.DuckDBPyConnection, mart: Mart, on: tuple[str, ...], tou
     con.execute(f"CREATE OR REPLACE TEMP TABLE {had} AS SELECT s.* FROM marts.{_q(mart.name)} "
                 f"AS s SEMI JOIN {changed} AS t ON {_match(on, 's', 't')}")
     cols = [d[0] for d in con.execute(f"SELECT * FROM {had} LIMIT 0").description or []]
+    # One aggregate over the three row sets, not outer joins: keys may be null, and a join
+    # on null-safe expressions of two relations is a nested loop.
     picked = []
     for c in map(_q, cols):
         if c.strip('"') in mart.sum_columns:
-            picked.append(f"coalesce(e.{c}, 0) + coalesce(p.{c}, 0) - coalesce(m.{c}, 0) AS {c}")
-        elif c.strip('"') in on:
-            picked.append(f"CASE WHEN p.loaded__ THEN p.{c} WHEN e.{c} IS NOT NULL OR m.loaded__ "
-                          f"IS NULL THEN e.{c} ELSE m.{c} END AS {c}")
-        else:
-            picked.append(f"CASE WHEN p.loaded__ THEN p.{c} ELSE e.{c} END AS {c}")
-    minus_on = " AND ".join(f"(CASE WHEN p.loaded__ THEN p.{_q(k)} ELSE e.{_q(k)} END) "
-                            f"IS NOT DISTINCT FROM m.{_q(k)}" for k in on)
+            picked.append(f"sum(CASE WHEN side__ = 'minus' THEN -{c} ELSE {c} END) AS {c}")
+        elif c.strip('"') not in on:
+            picked.append(f"arg_max_null({c}, CASE side__ WHEN 'plus' THEN 2 "
+                          f"WHEN 'had' THEN 1 ELSE 0 END) AS {c}")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {new} AS
-        SELECT * FROM (SELECT {', '.join(picked)}
-                       FROM {had} AS e
-                       FULL JOIN {plus} AS p ON {_match(on, 'e', 'p')}
-                       FULL JOIN {minus} AS m ON {minus_on})
-        WHERE {_q(mart.sum_columns[0])} > 0""")
+        SELECT {key_list}, {', '.join(picked)}
+        FROM (SELECT 'had' AS side__, * FROM {had}
+              UNION ALL BY NAME SELECT 'plus' AS side__, * FROM {plus}
+              UNION ALL BY NAME SELECT 'minus' AS side__, * FROM {minus})
+        GROUP BY {key_list}
+        HAVING sum(CASE WHEN side__ = 'minus' THEN -{_q(mart.sum_columns[0])}
+                        ELSE {_q(mart.sum_columns[0])} END) > 0""")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {rest} AS SELECT t.* FROM {touched} AS t "
                 f"ANTI JOIN {changed} AS c ON {_match(on, 't', 'c')}")
     if _count(con, rest):
