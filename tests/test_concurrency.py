@@ -109,7 +109,7 @@ RUNNER = textwrap.dedent("""
         wrap(name)
     real_replace, renames = os.replace, []
     def replace(src, dst):
-        if src.endswith(".spare") or dst.endswith(".duckdb"):
+        if dst.endswith((".duckdb", ".spare")):
             renames.append(dst)
             if kill_at == f"before_rename_{len(renames)}":
                 die()
