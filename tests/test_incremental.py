@@ -304,3 +304,30 @@ def test_maintenance_removes_stale_staging_folders(tmp_path: Path) -> None:
     os.utime(old / "documents-00000.parquet", (week_ago, week_ago))
     assert remove_stale_staging(str(lake)) == 1
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_disk_full_during_a_load_leaves_the_published_warehouse(tmp_path: Path) -> None:
+    """The warehouse on a 24 MB filesystem, a batch that does not fit: a clear error, the
+    published file as it was, and the next load that fits goes through."""
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(small)]
+                      ).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        wh = str(small / "wh.duckdb")
+        load(wh, tmp_path, "1", {"documents": [document("a", "k1")]})
+        load(wh, tmp_path, "2", {"documents": [document("b", "k1")]})
+        noise = os.urandom(3_000_000).hex()  # incompressible text, ~6 MB per document
+        big = {"documents": [{**document(f"big{i}", f"k{i}"), "body": noise[i:] + noise[:i]}
+                             for i in range(8)]}
+        with pytest.raises((duckdb.Error, OSError), match="(?i)space|disk|write"):
+            load(wh, tmp_path, "3", big)
+        assert query(wh, "SELECT doc_id FROM raw.documents ORDER BY 1") == [("a",), ("b",)]
+        assert not list(small.glob("wh.duckdb.*.tmp*"))
+        assert load(wh, tmp_path, "4", {"documents": [document("c", "k1")]}).built_from in (
+            "spare", "copy")
+        assert query(wh, "SELECT count(*) FROM raw.documents") == [(3,)]
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
