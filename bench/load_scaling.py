@@ -7,8 +7,8 @@
    articles (the material the warehouses are replicated from) and, separately, of the next
    --batch articles: the batch every size loads, as the JSONL a user hands `wirehouse run`;
 2. build, per size: replicas of the base documents (bench/queries.py's Replicator: new
-   doc_ids, shifted dates, wire copies) published through wirehouse.warehouse.load.publish in runs of
-   about --part-events event mentions, then two loads of --batch replica documents each (the
+   doc_ids, shifted dates, wire copies) published through wirehouse.warehouse.load.publish in
+   runs of about --part-events event mentions, then two loads of --batch replica documents each (the
    steady state of a schedule: each load finds the spare one load behind, bench/RESULTS.md);
 3. measure, per size, each in a child process (its own peak RSS):
    - delta: publish of the batch's extracted files (new documents), seconds and peak RSS;
@@ -233,8 +233,8 @@ def label(size: int) -> str:
 def markdown(r: dict[str, Any], command: str) -> str:
     lines = [
         f"{r['cores']} cores, DuckDB {r['duckdb']}, {r['date']}. Each warehouse built through "
-        f"wirehouse.warehouse.load.publish from replicas of {r['base_documents']} extracted Reuters "
-        f"documents (bench/queries.py's replication), then two loads of "
+        f"wirehouse.warehouse.load.publish from replicas of {r['base_documents']} extracted "
+        f"Reuters documents (bench/queries.py's replication), then two loads of "
         f"~{r['batch']} replica documents (steady state); measured: the publish of the same "
         f"{r['batch_documents']} new Reuters documents (extracted once), a no-op "
         "`wirehouse run` over them after they are loaded, and the incremental check alone.",
