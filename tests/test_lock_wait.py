@@ -92,5 +92,5 @@ def test_a_flow_run_gives_up_waiting_in_one_line(prefect_harness: None, tmp_path
     out = wirehouse(["run", str(SEED), "--no-progress"], tmp_path, wh,
                     PREFECT_API_URL=str(PREFECT_API_URL.value()), WIREHOUSE_N_PROCESS="1")
     gave_up(out, wh, pid)
-    assert out.stderr.count("gave up after waiting") <= 2, "the load was retried"
+    assert "Retry 1/" not in out.stderr, out.stderr  # Prefect's note of a retry
     assert not Path(wh).exists()
