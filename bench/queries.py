@@ -11,8 +11,9 @@
    same near-duplicate cluster, another source), so events merge across documents as syndicated
    news does; the other replicas start a new story and their events are distinct;
 3. load: the replicas are written as contract Parquet files (wirehouse.lake.parquet.write_rows)
-   and published with wirehouse.warehouse.load.publish in --runs runs, as the ETL does (copy,
-   load, rebuild the models, checks, rename); each run's publish time is reported;
+   and published with wirehouse.warehouse.load.publish in --runs runs, as the ETL does (into
+   the spare file, the marts' touched keys rebuilt, checks, rename); each run's publish time
+   is reported (bench/load_scaling.py measures how a load's cost grows with the warehouse);
 4. time: every object in the marts schema and every sql/queries/*.sql, the median of --reps
    runs after one warm-up, each beside a plain scan of the events table.
 
@@ -281,7 +282,7 @@ def build(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 
 def noop_publish(warehouse: str) -> float:
-    """A publish with no files: copy, rebuild the models, checks, rename (the fixed cost)."""
+    """A publish with no files: the fixed cost of a load (lock, spare, checks, rename)."""
     settings = Settings.from_env()
     t = time.perf_counter()
     publish(warehouse, f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-bench-noop", {}, settings.sql_dir,
@@ -360,6 +361,27 @@ def time_in_fresh_process(warehouse: str, reps: int) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
+def compare(before: str, after: str, reps: int, rounds: int) -> dict[str, Any]:
+    """Two warehouses timed side by side (fresh processes, alternating, ``rounds`` times):
+    per object the median ms of each and after/before. For "no slower than before": the same
+    data built by an earlier version (before) and by this one (after)."""
+    runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for label, path in (("before", before), ("after", after)):
+            runs[label].append(time_in_fresh_process(path, reps))
+    out: dict[str, Any] = {}
+    for label, timings in runs.items():
+        for t in (x for run in timings for x in run["timed"]):
+            out.setdefault(t["object"], {}).setdefault(label, []).append(t["s"])
+    table = {}
+    for name, got in sorted(out.items()):
+        if "before" in got and "after" in got:
+            b, a = statistics.median(got["before"]), statistics.median(got["after"])
+            table[name] = {"before_ms": round(b * 1000, 1), "after_ms": round(a * 1000, 1),
+                           "after_vs_before": round(a / b, 2)}
+    return table
+
+
 def table_counts(warehouse: str) -> dict[str, int]:
     con = duckdb.connect(warehouse, read_only=True)
     try:
@@ -409,7 +431,7 @@ def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "Rows: " + ", ".join(f"{k} {v:,}" for k, v in c.items()) + ".",
         "",
-        "Publish time per run (copy, load, rebuild the models, checks, rename):",
+        "Publish time per run (into the spare, marts rebuilt by key, checks, rename):",
         "",
         "| run | event mentions after | mentions after | warehouse MB | publish s |",
         "|---|---|---|---|---|",
@@ -455,11 +477,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", help="work folder (kept); default a temporary one, removed")
     ap.add_argument("--retime", action="store_true",
-                    help="with --work: keep its warehouse, rebuild the models and checks by a "
+                    help="with --work: keep its warehouse, run the checks by a "
                          "publish with no files, and time again (no RESULTS.md update)")
     ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     ap.add_argument("--time-warehouse", help=argparse.SUPPRESS)
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                    help="time two built warehouses side by side and print the ratios")
+    ap.add_argument("--rounds", type=int, default=3, help="with --compare: alternations")
     args = ap.parse_args()
+    if args.compare:
+        print(json.dumps(compare(*args.compare, args.reps, args.rounds), indent=1))
+        return
     if args.time_warehouse:  # the timing child of time_in_fresh_process
         print(json.dumps(time_queries(args.time_warehouse, args.reps)))
         return

@@ -10,11 +10,11 @@ import time
 import uuid
 from collections.abc import Generator
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.context import FlowRunContext
-from prefect.states import Cancelled
+from prefect.states import Cancelled, State
 from prefect.tasks import exponential_backoff
 
 from flows.artifacts import record_artifacts
@@ -29,9 +29,11 @@ from wirehouse.extract.host import start_host, stop_host, wanted
 from wirehouse.extract.nlp import extraction_signature
 from wirehouse.ingest.stage import IngestResult, StagedBatch, finish_ingest, stage_batches
 from wirehouse.lake.storage import check_location
-from wirehouse.warehouse.load import LoadResult, collect_files, known_inputs, publish
+from wirehouse.warehouse.known import known_inputs
+from wirehouse.warehouse.load import LoadResult, collect_files, publish
 from wirehouse.warehouse.postgres import copy_to_postgres
 from wirehouse.warehouse.run_summary import RunSummary
+from wirehouse.warehouse.store import WriterLockTimeout
 
 # What a run stopped by Ctrl-C leaves, by the step it was in.
 INTERRUPTED = {
@@ -79,15 +81,24 @@ def ingest_sources(sources: list[str], run_id: str, settings: Settings, signatur
                                      force, on_stage, allowed))
 
 
+def _not_a_lock_timeout(task: Any, task_run: Any, state: State[Any]) -> bool:
+    """A load that gave up waiting for another load is not retried: it waited already."""
+    return not isinstance(state.result(raise_on_failure=False), WriterLockTimeout)
+
+
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5)
+      retry_jitter_factor=0.5, retry_condition_fn=_not_a_lock_timeout)
 def load(run_id: str, ingested: IngestResult, outputs: list[dict[str, str]],
          settings: Settings) -> LoadResult:
+    """Publish the run's files; its rows carry this run's id, also those of batches a crashed
+    run extracted. The lake's bookkeeping (near-duplicate index, staged batches) is done under
+    the warehouse's writer lock, so two runs finish one after the other."""
     files = collect_files(ingested.sources_file, ingested.quarantine_files, outputs)
-    result = publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
-                     settings.cache_dir, settings.sql_variables())
-    finish_ingest(ingested, settings)
-    return result
+    logger = get_run_logger()
+    return publish(settings.warehouse, run_id, files, settings.sql_dir, settings.reference_dir,
+                   settings.cache_dir, settings.sql_variables(),
+                   lock_timeout=settings.lock_timeout or None, notify=logger.warning,
+                   on_published=lambda: finish_ingest(ingested, settings))
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),

@@ -16,6 +16,7 @@ from wirehouse.warehouse.maintenance import (
     compact_lake,
     lake_files,
     prune_results,
+    remove_stale_staging,
     rewrite_warehouse,
 )
 from wirehouse.warehouse.models import run_checks
@@ -48,8 +49,9 @@ def check(warehouse: str, sql_dir: str, cache_dir: str) -> bool:
 
 
 @task(**_IO_RETRIES)
-def rewrite(warehouse: str, sql_dir: str, cache_dir: str) -> tuple[int, int]:
-    return rewrite_warehouse(warehouse, sql_dir, cache_dir)
+def rewrite(warehouse: str, sql_dir: str, reference_dir: str, cache_dir: str,
+            sql_variables: dict[str, bool]) -> tuple[int, int]:
+    return rewrite_warehouse(warehouse, sql_dir, reference_dir, cache_dir, sql_variables)
 
 
 @task
@@ -75,13 +77,15 @@ def maintenance(
     report["lake files after"] = lake_files(settings.lake)
     report["rows compacted"] = sum(compacted.rows.values())
     report["cached batch results pruned"] = prune(settings.lake, cache_days)
+    report["stale staging folders removed"] = remove_stale_staging(settings.lake)
     report["seconds compaction"] = round(time.perf_counter() - t0, 2)
     logger.info("lake: %d -> %d files", report["lake files before"], report["lake files after"])
     t0 = time.perf_counter()
     if check(settings.warehouse, settings.sql_dir, settings.cache_dir):
         report["seconds checks"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
-        before, after = rewrite(settings.warehouse, settings.sql_dir, settings.cache_dir)
+        before, after = rewrite(settings.warehouse, settings.sql_dir, settings.reference_dir,
+                                settings.cache_dir, settings.sql_variables())
         report["warehouse bytes before"], report["warehouse bytes after"] = before, after
         report["seconds rewrite"] = round(time.perf_counter() - t0, 2)
         logger.info("warehouse: %d -> %d bytes", before, after)
@@ -91,3 +95,7 @@ def maintenance(
                                                     for k, v in report.items()],
                           description=f"Maintenance of {settings.warehouse} and {settings.lake}")
     return report
+
+
+if __name__ == "__main__":  # python -m flows.maintenance: one run now, with the settings
+    maintenance()

@@ -1,7 +1,5 @@
 -- Schemas: raw (loaded from the Arrow contract, created by the loader), ref (reference CSVs),
--- staging (renames and casts only), marts (answers to questions).
+-- staging (renames and casts only), marts (answers to questions, built from sql/20_marts by
+-- wirehouse/warehouse/marts.py: kept from load to load, only the rows a load touches change).
 CREATE SCHEMA IF NOT EXISTS staging;
--- marts holds nothing but the models below, all rebuilt on every load: dropping it first lets
--- a model change between VIEW and TABLE (CREATE OR REPLACE cannot) with no migration step.
-DROP SCHEMA IF EXISTS marts CASCADE;
-CREATE SCHEMA marts;
+CREATE SCHEMA IF NOT EXISTS marts;

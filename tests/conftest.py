@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 # One process keeps the suite light on 2 cores; the multi-process path has its own test.
 os.environ.setdefault("WIREHOUSE_N_PROCESS", "1")
 
 from wirehouse.core.settings import PROJECT_ROOT, Settings
+from wirehouse.warehouse.marts import refresh
 
 SEED = PROJECT_ROOT / "seeds" / "000_51781b56351c4b8e.txt"
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
@@ -84,7 +86,8 @@ def run_library(settings: Settings, sources: list[str], force: bool = False) -> 
     """The flow's stages called directly (no Prefect): ingest, extract per batch, publish."""
     from flows.in_process import extract_sources
     from wirehouse.ingest.stage import finish_ingest
-    from wirehouse.warehouse.load import known_inputs, publish
+    from wirehouse.warehouse.known import known_inputs
+    from wirehouse.warehouse.load import publish
 
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S%fZ}-test"
@@ -159,3 +162,41 @@ def pg_dsn() -> Iterator[str]:
         subprocess.run(_as_pg_user([str(bindir / "pg_ctl"), "-D", data, "-m", "immediate",
                                     "stop"]), capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def mart_rows(warehouse: str, digits: int = 9) -> dict[str, list[tuple[Any, ...]]]:
+    """Every mart table's rows, sorted, floats rounded (summation order may differ)."""
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+            "AND database_name = current_database() ORDER BY 1").fetchall()]
+        return {name: sorted(tuple(round(v, digits) if isinstance(v, float) else v for v in row)
+                             for row in con.execute(f"SELECT * FROM marts.{name}").fetchall())
+                for name in names}
+    finally:
+        con.close()
+
+
+def marts_equal_a_rebuild(warehouse: str,
+                          sql_variables: dict[str, bool | int | str] | None = None) -> bool:
+    """The marts a series of incremental loads left equal the marts rebuilt in full from the
+    raw tables (in a copy), with the same settings (``sql_variables``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = str(Path(tmp) / "rebuilt.duckdb")
+        shutil.copyfile(warehouse, copy)
+        con = duckdb.connect(copy)
+        try:
+            for name, value in (sql_variables or {}).items():
+                con.execute(f"SET VARIABLE {name} = ?", [value])
+            refresh(con, str(PROJECT_ROOT / "sql"), full=True)
+        finally:
+            con.close()
+        incremental, rebuilt = mart_rows(warehouse), mart_rows(copy)
+    same = True
+    for name in rebuilt.keys() | incremental.keys():
+        if incremental.get(name) != rebuilt.get(name):
+            print(f"marts.{name} differs from a rebuild: "
+                  f"{len(incremental.get(name, []))} rows vs {len(rebuilt.get(name, []))}")
+            same = False
+    return same

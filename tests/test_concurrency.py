@@ -22,9 +22,11 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from conftest import marts_equal_a_rebuild
 
 from wirehouse.core.contract import to_table
 from wirehouse.core.settings import PROJECT_ROOT
+from wirehouse.warehouse.spare import spare_path
 
 SQL = str(PROJECT_ROOT / "sql")
 REF = str(PROJECT_ROOT / "seeds" / "reference")
@@ -77,36 +79,44 @@ def synthetic_files(lake: Path, run_id: str, first: int, n_docs: int) -> dict[st
     return files
 
 
-# A publish in its own process; KILL_AT names a step at which it SIGKILLs itself.
+# A publish in its own process; KILL_AT names a step at which it SIGKILLs itself: before or
+# after a stage of the load (replaying the load the spare misses is the first apply_load), or
+# around the two renames of the publish (the spare over the published name, then the old
+# published file to the spare's name).
 RUNNER = textwrap.dedent("""
     import json, os, signal, sys
     import wirehouse.warehouse.load as load
+    import wirehouse.warehouse.spare as spare
     wh, run_id, files, kill_at = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
 
-    def wrap(name, when):
+    def wrap(name):
         real = getattr(load, name)
+        calls = []
         def hooked(*a, **k):
+            calls.append(1)
             if kill_at == f"before_{name}":
                 die()
             out = real(*a, **k)
-            if kill_at == f"after_{name}":
+            if kill_at == f"after_{name}" or kill_at == f"after_{name}_{len(calls)}":
                 die()
             return out
         setattr(load, name, hooked)
 
-    for name in ("create_raw_tables", "load_files", "apply_sql", "run_checks"):
-        wrap(name, None)
-    real_replace = os.replace
+    for name in ("prepare", "load_files", "refresh", "run_checks", "apply_load"):
+        wrap(name)
+    real_replace, renames = os.replace, []
     def replace(src, dst):
-        if kill_at == "before_rename":
-            die()
+        if dst.endswith((".duckdb", ".spare")):
+            renames.append(dst)
+            if kill_at == f"before_rename_{len(renames)}":
+                die()
         real_replace(src, dst)
-        if kill_at == "after_rename":
+        if kill_at == f"after_rename_{len(renames)}":
             die()
-    load.os.replace = replace
+    spare.os.replace = replace
     load.publish(wh, run_id, files, sys.argv[5], sys.argv[6])
 """)
 
@@ -138,18 +148,25 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = synthetic_files(tmp, "r1", 0, BENCH_DOCS)
     proc = start_publish(wh, "r1", first)
     assert proc.wait() == 0
+    # A second load leaves the first version as the spare, one load behind: the next load
+    # replays r1b into it, then loads its own batch.
+    assert start_publish(wh, "r1b", synthetic_files(tmp, "r1b", BENCH_DOCS * 2, 10)).wait() == 0
+    assert os.path.exists(spare_path(wh))
     second = synthetic_files(tmp, "r2", BENCH_DOCS, max(BENCH_DOCS // 10, 10))
     return {"tmp": tmp, "wh": wh, "second": second, "before": state(wh)}
 
 
 def _fresh_copy(base: dict[str, Any], name: str) -> str:
+    """The published warehouse and its spare under another name."""
     wh = str(base["tmp"] / f"{name}.duckdb")
     subprocess.run(["cp", base["wh"], wh], check=True)
+    subprocess.run(["cp", spare_path(base["wh"]), spare_path(wh)], check=True)
     return wh
 
 
-POINTS = ["before_create_raw_tables", "after_load_files", "after_apply_sql", "after_run_checks",
-          "before_rename", "after_rename"]
+POINTS = ["before_prepare", "after_apply_load_1", "after_load_files", "after_refresh",
+          "after_run_checks", "before_rename_1", "after_rename_1", "after_rename_2"]
+PUBLISHED = {"after_rename_1", "after_rename_2"}
 
 
 @pytest.mark.parametrize("kill_at", POINTS)
@@ -160,7 +177,7 @@ def test_sigkill_at_each_step_leaves_a_whole_warehouse(base: dict[str, Any], kil
     assert proc.wait() == -signal.SIGKILL
     # Killed before the rename: the old warehouse, whole. After it: the new one, whole.
     after = state(wh)
-    if kill_at == "after_rename":
+    if kill_at in PUBLISHED:
         assert after[0] > base["before"][0]
     else:
         assert after == base["before"]
@@ -169,6 +186,11 @@ def test_sigkill_at_each_step_leaves_a_whole_warehouse(base: dict[str, Any], kil
     expected = state(wh)
     assert expected[0] == base["before"][0] + len(pq.read_table(base["second"]["documents"][0]))
     assert not list(Path(wh).parent.glob(f"{Path(wh).name}.*.tmp*"))
+    # The next load still finds a spare at a version it can use, and the result equals a
+    # full rebuild of the marts from the raw tables.
+    assert start_publish(wh, "r3", synthetic_files(base["tmp"], f"r3-{kill_at}",
+                                                   BENCH_DOCS * 3, 5)).wait() == 0
+    assert marts_equal_a_rebuild(wh)
 
 
 def test_sigkill_at_random_times(base: dict[str, Any]) -> None:

@@ -194,8 +194,8 @@ def test_maintenance_compacts_the_lake_and_rewrites_the_warehouse_object(runs: R
 
 def test_publish_refuses_to_overwrite_a_version_another_writer_published(
         runs: Runs, tmp_path: Path) -> None:
-    from wirehouse.warehouse.load import next_version
     from wirehouse.warehouse.store import ConcurrentPublish
+    from wirehouse.warehouse.store import next_object_version as next_version
 
     key = f"{runs.bucket}/race/w.duckdb"
     runs.fs.pipe(key, b"first")

@@ -94,8 +94,9 @@ def event_with_three_spans(warehouse: str) -> dict[str, Any]:
             SELECT em.event_id, em.event_mention_id, em.source_start_char, em.source_end_char,
                    em.target_start_char, em.target_end_char, em.trigger_start, em.trigger_end,
                    d.body
-            FROM raw.event_mentions em JOIN raw.documents d USING (doc_id)
-            WHERE em.source_start_char IS NOT NULL AND em.target_start_char IS NOT NULL
+            FROM staging.event_mentions em JOIN raw.documents d USING (doc_id)
+            WHERE em.has_actor AND em.source_start_char IS NOT NULL
+              AND em.target_start_char IS NOT NULL
               AND em.trigger_start IS NOT NULL
             ORDER BY em.event_mention_id LIMIT 1""")
         row = rel.fetchone()

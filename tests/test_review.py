@@ -117,9 +117,11 @@ def test_import_lands_in_raw_reviews_and_marts(warehouse: Settings, tmp_path: Pa
 
 
 def test_exclude_reviewed_wrong(warehouse: Settings, tmp_path: Path) -> None:
-    one = query(warehouse, "SELECT event_mention_id, event_id FROM raw.event_mentions "
-                           "WHERE event_id IN (SELECT event_id FROM raw.event_mentions "
-                           "GROUP BY 1 HAVING count(*) = 1) ORDER BY 1 LIMIT 1")[0]
+    # An event of the marts (staging's event_id: raw's, or coder id @ doc_id) with one report.
+    one = query(warehouse, "SELECT event_mention_id, event_id FROM staging.event_mentions "
+                           "WHERE has_actor AND event_id IN (SELECT event_id FROM "
+                           "staging.event_mentions GROUP BY 1 HAVING count(*) = 1) "
+                           "ORDER BY 1 LIMIT 1")[0]
     import_reviews(export(tmp_path / "r.json", [mark(one[0], "not_event")]), warehouse)
     assert query(warehouse, f"SELECT review_status FROM marts.events "
                             f"WHERE event_id = '{one[1]}'") == [("wrong",)]
@@ -129,7 +131,7 @@ def test_exclude_reviewed_wrong(warehouse: Settings, tmp_path: Path) -> None:
     assert query(warehouse, f"SELECT count(*) FROM marts.events "
                             f"WHERE event_id = '{one[1]}'") == [(0,)]
     assert query(warehouse, f"SELECT count(*) FROM raw.event_mentions "
-                            f"WHERE event_id = '{one[1]}'") == [(1,)]  # raw keeps it
+                            f"WHERE event_mention_id = '{one[0]}'") == [(1,)]  # raw keeps it
 
 
 def test_sample_is_reproducible_and_estimates(warehouse: Settings, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from conftest import SEED, make_settings, run_library
 import wirehouse.extract.batch
 import wirehouse.extract.nlp
 import wirehouse.warehouse.load
+import wirehouse.warehouse.raw
 from wirehouse.core.contract import TABLES, Table, col
 from wirehouse.core.settings import Settings
 from wirehouse.warehouse.comments import undocumented
@@ -37,8 +38,8 @@ def test_added_contract_column_migrates_without_reload(tmp_path: Path,
     new_field = col("summary", pa.string(), "One-sentence summary of the article.")
     monkeypatch.setitem(TABLES, "documents", Table(
         old.name, old.doc, old.schema.append(new_field), old.key, old.replace_by_doc))
-    bumped = wirehouse.warehouse.load.SCHEMA_VERSION + 1
-    monkeypatch.setattr(wirehouse.warehouse.load, "SCHEMA_VERSION", bumped)
+    bumped = wirehouse.warehouse.raw.SCHEMA_VERSION + 1
+    monkeypatch.setattr(wirehouse.warehouse.raw, "SCHEMA_VERSION", bumped)
 
     # A run with nothing new still migrates: no document is re-read or re-extracted.
     publish(settings.warehouse, "migrate", {}, settings.sql_dir, settings.reference_dir)

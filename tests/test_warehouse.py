@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -104,7 +104,7 @@ def test_failed_check_leaves_warehouse_unchanged(tmp_path: Path) -> None:
 
 
 def test_check_scope_limits_per_document_checks(seeded: Settings, tmp_path: Path) -> None:
-    """A load re-checks offsets only of the documents it replaced; a full check sees all."""
+    """A load checks the rows it brings (checked.<table>); a full check sees every row."""
     from wirehouse.warehouse.models import CheckFailed, run_checks
 
     copy = tmp_path / "copy.duckdb"
@@ -113,7 +113,8 @@ def test_check_scope_limits_per_document_checks(seeded: Settings, tmp_path: Path
     try:
         con.execute("UPDATE raw.mentions SET end_char = end_char + 1 "
                     "WHERE mention_id = (SELECT min(mention_id) FROM raw.mentions)")
-        run_checks(con, seeded.sql_dir, scope="SELECT doc_id FROM raw.documents WHERE false")
+        con.execute("CREATE TEMP TABLE no_rows AS SELECT * FROM raw.mentions LIMIT 0")
+        run_checks(con, seeded.sql_dir, rows={"mentions": "no_rows"})
         with pytest.raises(CheckFailed, match="mentions_offsets_in_body"):
             run_checks(con, seeded.sql_dir)
     finally:
@@ -126,7 +127,7 @@ def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
     loaded one, or a new rejected input; otherwise it writes nothing."""
     from wirehouse.extract.nlp import extraction_signature
     from wirehouse.ingest.stage import pending_work
-    from wirehouse.warehouse.load import known_inputs
+    from wirehouse.warehouse.known import known_inputs
 
     settings = make_settings(tmp_path)
     signature = extraction_signature(settings.model, settings.reference_dir)
@@ -163,19 +164,34 @@ def test_pending_work_tells_what_a_run_would_change(tmp_path: Path) -> None:
                         "other-extractor|model").reason == f"stale document {inbox / 'one.txt'}"
 
 
-def test_known_inputs_are_read_once_for_the_check_and_ingest(tmp_path: Path) -> None:
-    """`wirehouse run`'s check keeps what it read for the flow's ingest, unless a load has
-    published another warehouse file in between."""
-    from wirehouse.warehouse.load import known_inputs
+def test_the_check_asks_the_warehouse_a_chunk_of_inputs_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The incremental check never reads what the warehouse holds as a whole: it asks about
+    the inputs a chunk at a time (memory follows the chunk), and the answers are exact."""
+    import wirehouse.ingest.stage as stage
+    from wirehouse.extract.nlp import extraction_signature
+    from wirehouse.warehouse.known import WarehouseIndex
 
     settings = make_settings(tmp_path)
-    run_library(settings, [str(SEED)])
-    kept = known_inputs(settings.warehouse, keep=True)
-    assert known_inputs(settings.warehouse) is kept  # ingest takes it ...
-    again = known_inputs(settings.warehouse)
-    assert again is not kept and again == kept  # ... once
-    kept = known_inputs(settings.warehouse, keep=True)
-    # Another process publishes in between: a new file renamed over the old one.
-    shutil.copyfile(settings.warehouse, f"{settings.warehouse}.next")
-    os.replace(f"{settings.warehouse}.next", settings.warehouse)
-    assert known_inputs(settings.warehouse) is not kept
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(5):
+        (inbox / f"doc{i}.txt").write_text(f"Story {i}\n\nThe mayor of town {i} met the "
+                                          f"council on Monday to discuss road {i}.\n",
+                                          encoding="utf-8")
+    run_library(settings, [str(inbox / "doc0.txt"), str(inbox / "doc1.txt")])
+    asked: list[int] = []
+    real = WarehouseIndex.restrict
+
+    def counting(self: WarehouseIndex, doc_ids: Any, locations: Any, rejections: Any) -> Any:
+        asked.append(len(doc_ids))
+        return real(self, doc_ids, locations, rejections)
+
+    monkeypatch.setattr(WarehouseIndex, "restrict", counting)
+    monkeypatch.setattr(stage, "CHUNK", 2)
+    signature = extraction_signature(settings.model, settings.reference_dir)
+    kinds = [kind for kind, _ in stage.classify(
+        stage.read_inputs([str(inbox)], settings.max_doc_bytes, settings.jsonl_fields()),
+        WarehouseIndex(settings.warehouse), signature, False)]
+    assert asked == [2, 2, 1]
+    assert kinds == ["unchanged", "unchanged", "new", "new", "new"]

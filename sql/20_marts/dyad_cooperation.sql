@@ -1,6 +1,5 @@
 -- Cooperation and conflict between two countries: events per GDELT quad class, both actors
 -- coded with a country (IGOs and uncoded actors have none and are left out).
-CREATE OR REPLACE TABLE marts.dyad_cooperation AS
 SELECT
     e.source_country,
     sc.country_name AS source_country_name,
@@ -20,5 +19,6 @@ FROM marts.events AS e
 LEFT JOIN staging.countries AS sc ON sc.country_iso3 = e.source_country
 LEFT JOIN staging.countries AS tc ON tc.country_iso3 = e.target_country
 WHERE e.source_country IS NOT NULL AND e.target_country IS NOT NULL
+  AND e.source_country IN (SELECT source_country FROM touched)  -- incremental
 GROUP BY ALL
-ORDER BY e.source_country, e.target_country;
+ORDER BY e.source_country, e.target_country

@@ -1,8 +1,8 @@
 -- marts.event_mention_reviews: each reviewed event mention's verdict, the latest over all
 -- reviewers (analysts who disagree: the last word counts, and num_reviewers shows there was
--- more than one). A TABLE: the events mart reads it for each event's review status and, with
--- the setting exclude_reviewed_wrong, to leave out mentions reviewed wrong.
-CREATE OR REPLACE TABLE marts.event_mention_reviews AS
+-- more than one). A table (event_mention_reviews.toml): the events mart reads it for each
+-- event's review status and, with the setting exclude_reviewed_wrong, to leave out mentions
+-- reviewed wrong.
 SELECT
     r.event_mention_id,
     arg_max(r.event_id, r.reviewed_at) AS event_id,
@@ -15,5 +15,6 @@ SELECT
     arg_max(r.extractor_version, r.reviewed_at) AS extractor_version,
     count(*) AS num_reviewers
 FROM staging.reviews AS r
+WHERE r.event_mention_id IN (SELECT event_mention_id FROM touched)  -- incremental
 GROUP BY r.event_mention_id
-ORDER BY r.event_mention_id;
+ORDER BY r.event_mention_id

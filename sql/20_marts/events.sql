@@ -1,9 +1,13 @@
--- marts.events: one row per distinct event (same source, target, code and date; the extractor
--- gives them one event_id), aggregated from every sentence that reports it. A TABLE rebuilt on
--- each load rather than a view: every event mart reads it, and re-aggregating a million
--- mention rows per query would make BI dashboards slow.
-CREATE OR REPLACE TABLE marts.events AS
-WITH mention AS (
+-- marts.events: one row per distinct event, aggregated from every sentence that reports it.
+-- What counts as one event is decided in staging.event_mentions (event_id there): mentions with
+-- a source actor and a date merge across documents when the coder gave them one event id;
+-- others stay one event per document; mentions with neither actor are not events here.
+WITH em AS (
+    SELECT * FROM staging.event_mentions
+    WHERE has_actor
+      AND coder_event_id IN (SELECT coder_event_id FROM touched)  -- incremental
+),
+mention AS MATERIALIZED (
     SELECT
         em.*,
         d.published_at,
@@ -16,15 +20,22 @@ WITH mention AS (
                  d.doc_id) AS source_key,
         s.first_added,
         rv.verdict AS review_verdict
-    FROM staging.event_mentions AS em
+    FROM em
     JOIN staging.documents AS d USING (doc_id)
     LEFT JOIN (SELECT doc_id, min(first_seen) AS first_added
-               FROM staging.document_sources GROUP BY doc_id) AS s USING (doc_id)
+               FROM staging.document_sources
+               WHERE doc_id IN (SELECT doc_id FROM em)  -- incremental
+               GROUP BY doc_id) AS s USING (doc_id)
     LEFT JOIN marts.event_mention_reviews AS rv USING (event_mention_id)
     -- WIREHOUSE_EXCLUDE_REVIEWED_WRONG=1 (set by the load): mentions an analyst marked wrong
     -- are left out; an event whose every mention was marked wrong leaves the marts.
     WHERE rv.verdict IS NULL OR rv.verdict = 'right'
        OR NOT coalesce(getvariable('exclude_reviewed_wrong'), false)
+),
+-- Names of the actors as resolved in the document that reports them.
+names AS (
+    SELECT doc_id, entity_id, name FROM staging.entities
+    WHERE doc_id IN (SELECT doc_id FROM em)  -- incremental
 ),
 -- The representative mention carries the descriptive fields: the most confident one, ties
 -- broken by id so that re-running a load gives identical rows. (min_by, not a row_number
@@ -76,11 +87,16 @@ SELECT
     r.target_country,
     r.target_role,
     r.event_code,
+    ec.event_name,
     r.base_code,
+    bc.event_name AS base_name,
     r.root_code,
+    rc.root_name,
     r.quad_class,
+    rc.quad_class_name,
     r.goldstein,
     r.plover_type,
+    pt.plover_name,
     r.plover_mode,
     r.place_text,
     r.place_country,
@@ -103,8 +119,10 @@ SELECT
     coalesce(r.url, r.source_uri) AS source_url
 FROM rep AS r
 JOIN agg AS a USING (event_id)
-LEFT JOIN staging.entities AS se
-       ON se.doc_id = r.doc_id AND se.entity_id = r.source_entity_id
-LEFT JOIN staging.entities AS te
-       ON te.doc_id = r.doc_id AND te.entity_id = r.target_entity_id
-ORDER BY r.event_id;
+LEFT JOIN names AS se ON se.doc_id = r.doc_id AND se.entity_id = r.source_entity_id
+LEFT JOIN names AS te ON te.doc_id = r.doc_id AND te.entity_id = r.target_entity_id
+LEFT JOIN staging.cameo_codes AS ec ON ec.event_code = r.event_code
+LEFT JOIN staging.cameo_codes AS bc ON bc.event_code = r.base_code
+LEFT JOIN staging.cameo_codes AS rc ON rc.event_code = r.root_code
+LEFT JOIN staging.plover_types AS pt ON pt.plover_type = r.plover_type
+ORDER BY r.event_id

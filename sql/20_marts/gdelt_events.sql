@@ -4,7 +4,7 @@
 -- follow the GDELT 2.0 codebook except GLOBALEVENTID, which is our stable string event_id.
 -- Events are distinct (one row per event_id); NumArticles counts near-duplicate clusters,
 -- so a syndicated story counts as one article.
-CREATE OR REPLACE VIEW marts.gdelt_events AS
+
 SELECT
     e.event_id AS GLOBALEVENTID,
     strftime(e.event_date, '%Y%m%d')::INTEGER AS SQLDATE,
@@ -74,4 +74,4 @@ SELECT
     strftime(timezone('UTC', e.date_added), '%Y%m%d%H%M%S')::BIGINT AS DATEADDED,
     e.source_url AS SOURCEURL
 FROM marts.events AS e
-LEFT JOIN staging.countries AS pc ON lower(pc.country_name) = lower(e.place_text);
+LEFT JOIN staging.countries AS pc ON lower(pc.country_name) = lower(e.place_text)

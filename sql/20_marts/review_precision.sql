@@ -4,7 +4,6 @@
 -- latest verdict (marts.event_mention_reviews). The figure is an honest estimate only over a
 -- random sample (`wirehouse review sample`): marks an analyst chose to make lean towards what
 -- caught the eye.
-CREATE OR REPLACE VIEW marts.review_precision AS
 WITH judged AS (
     SELECT
         v.verdict,
@@ -62,4 +61,4 @@ SELECT
                / (1 + s.z * s.z / s.n)) AS precision_high
 FROM scored AS s
 LEFT JOIN staging.cameo_codes AS c ON c.event_code = s.root_code
-ORDER BY s.breakdown, s.root_code, s.news_source, s.extractor_version;
+ORDER BY s.breakdown, s.root_code, s.news_source, s.extractor_version

@@ -1,18 +1,20 @@
 -- Top CAMEO actors (country + role, e.g. VENGOV) per month, as source or target of events.
 -- The month is the event's date, else the first time it was seen; null when neither is known.
--- The aggregate marts are TABLEs rebuilt on each load: each costs a fraction of a second of
--- the load, and as views every dashboard query re-aggregated the events (0.4-0.6 s here on a
--- 1M-event warehouse, 100x a plain scan of the events table; bench/queries.py).
-CREATE OR REPLACE TABLE marts.top_actors_monthly AS
-WITH side AS (
-    SELECT date_trunc('month', coalesce(event_date, first_seen::DATE))::DATE AS month,
-           source_code AS actor_code, source_country AS country, source_role AS role,
+WITH event AS (
+    SELECT date_trunc('month', coalesce(event_date, first_seen::DATE))::DATE AS month, *
+    FROM marts.events
+),
+side AS (
+    SELECT month, source_code AS actor_code, source_country AS country, source_role AS role,
            1 AS as_source, 0 AS as_target, num_mentions, goldstein
-    FROM marts.events WHERE source_code IS NOT NULL
+    FROM event WHERE source_code IS NOT NULL
+      AND coalesce(month, DATE '0001-01-01')  -- incremental
+          IN (SELECT coalesce(month, DATE '0001-01-01') FROM touched)  -- incremental
     UNION ALL
-    SELECT date_trunc('month', coalesce(event_date, first_seen::DATE))::DATE,
-           target_code, target_country, target_role, 0, 1, num_mentions, goldstein
-    FROM marts.events WHERE target_code IS NOT NULL
+    SELECT month, target_code, target_country, target_role, 0, 1, num_mentions, goldstein
+    FROM event WHERE target_code IS NOT NULL
+      AND coalesce(month, DATE '0001-01-01')  -- incremental
+          IN (SELECT coalesce(month, DATE '0001-01-01') FROM touched)  -- incremental
 )
 SELECT
     month,
@@ -27,4 +29,4 @@ SELECT
     rank() OVER (PARTITION BY month ORDER BY count(*) DESC) AS rank
 FROM side
 GROUP BY month, actor_code
-ORDER BY month, rank, actor_code;
+ORDER BY month, rank, actor_code

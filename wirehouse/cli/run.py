@@ -16,14 +16,14 @@ import typer
 
 from wirehouse.cli.app import WarehouseOpt, app
 from wirehouse.cli.terminal import run_display
-from wirehouse.core.documents import Known
+from wirehouse.core.documents import KnownSource
 from wirehouse.core.errors import RunStopped, UserError
 from wirehouse.core.settings import Settings, get_settings
 from wirehouse.extract import host
 from wirehouse.extract.nlp import extraction_signature
 from wirehouse.ingest.discover import discover
 from wirehouse.ingest.stage import pending_work
-from wirehouse.warehouse.load import known_inputs
+from wirehouse.warehouse.known import known_inputs
 from wirehouse.warehouse.run_summary import read_report, render
 
 
@@ -144,11 +144,11 @@ def run(
     atexit.register(gc.freeze)
 
 
-def _warehouse_state(settings: Settings) -> tuple[Known, str]:
+def _warehouse_state(settings: Settings) -> tuple[KnownSource, str]:
     """What the no-op check compares the sources with: the warehouse's contents and the
     extraction signature."""
     try:
-        known = known_inputs(settings.warehouse, settings.cache_dir, keep=True)
+        known = known_inputs(settings.warehouse, settings.cache_dir)
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"cannot open the warehouse {settings.warehouse}: {reason} (point "

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 _WS = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -72,3 +73,15 @@ class Known:
     documents: Mapping[str, str] = field(default_factory=dict)  # doc_id -> signature
     locations: frozenset[tuple[str, str]] = frozenset()  # (doc_id, uri)
     rejections: frozenset[str] = frozenset()  # quarantine_id
+
+    def restrict(self, doc_ids: Collection[str], locations: Collection[tuple[str, str]],
+                 rejections: Collection[str]) -> Known:
+        return self
+
+
+class KnownSource(Protocol):
+    """What the warehouse holds of a chunk of inputs (wirehouse.warehouse.known looks them up
+    inside DuckDB, so memory follows the chunk, not the warehouse)."""
+
+    def restrict(self, doc_ids: Collection[str], locations: Collection[tuple[str, str]],
+                 rejections: Collection[str]) -> Known: ...

@@ -56,6 +56,9 @@ class Settings:
     # The prefect.yaml whose declared paths a deployment run may use ("": the checkout's);
     # `wirehouse schedule --config FILE` sets it for the runs it serves.
     deployment_config: str = ""
+    # Seconds a load waits for another load of the same warehouse before it gives up (0: no
+    # limit); it says every few seconds whom it waits for.
+    lock_timeout: int = 3600
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from wirehouse.core import progress
-from wirehouse.core.documents import Known, RawDocument, Rejected, stable_id
+from wirehouse.core.documents import KnownSource, RawDocument, Rejected, stable_id
 from wirehouse.core.settings import Settings
 from wirehouse.ingest.discover import InputLimits, read_inputs
 from wirehouse.ingest.lake_state import (
@@ -58,7 +59,7 @@ def rejected_inputs_path(settings: Settings) -> str:
     return str(storage.join(settings.lake, "_state", "rejected-inputs.json"))
 
 
-def rejected_before(settings: Settings, known: Known) -> dict[str, str]:
+def rejected_before(settings: Settings, known: KnownSource) -> dict[str, str]:
     """uri -> fingerprint of the inputs rejected whole by earlier runs whose rejection the
     warehouse holds (a rebuilt warehouse reads them again)."""
     path = rejected_inputs_path(settings)
@@ -68,9 +69,10 @@ def rejected_before(settings: Settings, known: Known) -> dict[str, str]:
         recorded = json.loads(storage.read_bytes(path))
     except ValueError:
         return {}
-    return {uri: str(entry["fingerprint"]) for uri, entry in recorded.items()
-            if isinstance(entry, dict) and _quarantine_id(Rejected(
-                uri, str(entry.get("reason")), "")) in known.rejections}
+    ids = {uri: _quarantine_id(Rejected(uri, str(entry.get("reason")), ""))
+           for uri, entry in recorded.items() if isinstance(entry, dict)}
+    held = known.restrict((), (), set(ids.values())).rejections if ids else frozenset()
+    return {uri: str(recorded[uri]["fingerprint"]) for uri, qid in ids.items() if qid in held}
 
 
 def neardup_index_path(settings: Settings) -> str:
@@ -108,28 +110,38 @@ class _Seen:
     new_rejections: int = 0
 
 
-def classify(items: Iterable[RawDocument | Rejected], known: Known, signature: str,
+# Inputs looked up in the warehouse at once (their bodies are held meanwhile).
+CHUNK = 2_000
+
+
+def classify(items: Iterable[RawDocument | Rejected], known: KnownSource, signature: str,
              force: bool, seen: _Seen | None = None
              ) -> Iterator[tuple[str, RawDocument | Rejected]]:
     """Each input with what it is to this run: rejected, duplicate (of an earlier input of
-    the run), unchanged, new or stale. The one rule shared by ingest and pending_work."""
+    the run), unchanged, new or stale. The one rule shared by ingest and pending_work. The
+    warehouse is asked about a chunk of inputs at a time."""
     seen = seen if seen is not None else _Seen()
     ids: set[str] = set()
-    for item in items:
-        if isinstance(item, Rejected):
-            seen.new_rejections += _quarantine_id(item) not in known.rejections
-            yield "rejected", item
-            continue
-        seen.new_locations += (item.doc_id, item.uri) not in known.locations
-        if item.doc_id in ids:
-            yield "duplicate", item
-            continue
-        ids.add(item.doc_id)
-        previous = known.documents.get(item.doc_id)
-        if previous == signature and not force:
-            yield "unchanged", item
-        else:
-            yield ("new" if previous is None else "stale"), item
+    stream = iter(items)
+    while chunk := list(islice(stream, CHUNK)):
+        docs = [i for i in chunk if not isinstance(i, Rejected)]
+        part = known.restrict({d.doc_id for d in docs}, {(d.doc_id, d.uri) for d in docs},
+                              {_quarantine_id(i) for i in chunk if isinstance(i, Rejected)})
+        for item in chunk:
+            if isinstance(item, Rejected):
+                seen.new_rejections += _quarantine_id(item) not in part.rejections
+                yield "rejected", item
+                continue
+            seen.new_locations += (item.doc_id, item.uri) not in part.locations
+            if item.doc_id in ids:
+                yield "duplicate", item
+                continue
+            ids.add(item.doc_id)
+            previous = part.documents.get(item.doc_id)
+            if previous == signature and not force:
+                yield "unchanged", item
+            else:
+                yield ("new" if previous is None else "stale"), item
 
 
 @dataclass
@@ -139,7 +151,7 @@ class PendingWork:
     extracts: bool = False  # the reason is a document to extract
 
 
-def pending_work(paths: Iterable[str], settings: Settings, known: Known,
+def pending_work(paths: Iterable[str], settings: Settings, known: KnownSource,
                  signature: str, allowed: tuple[str, ...] | None = None) -> PendingWork:
     """Whether a run over ``paths`` would change the warehouse, and the first reason found.
 
@@ -174,7 +186,7 @@ def stage_batches(
     paths: Iterable[str],
     run_id: str,
     settings: Settings,
-    known: Known,
+    known: KnownSource,
     signature: str,
     started_at: datetime,
     force: bool = False,
@@ -298,7 +310,7 @@ def ingest(
     paths: Iterable[str],
     run_id: str,
     settings: Settings,
-    known: Known,
+    known: KnownSource,
     signature: str,
     started_at: datetime,
     force: bool = False,

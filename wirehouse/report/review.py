@@ -161,5 +161,6 @@ def import_reviews(path: str | Path, settings: Settings) -> Imported:
     if kept:
         lake_file = write_rows(settings.lake, "reviews", kept, run_id, "import")
         publish(settings.warehouse, run_id, {"reviews": [lake_file]}, settings.sql_dir,
-                settings.reference_dir, settings.cache_dir or None, settings.sql_variables())
+                settings.reference_dir, settings.cache_dir or None, settings.sql_variables(),
+                lock_timeout=settings.lock_timeout or None)
     return Imported(run_id, len(rows), len(kept), older, unknown)

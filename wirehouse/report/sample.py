@@ -77,7 +77,8 @@ def events_of(warehouse: str, mentions: list[str]) -> list[str]:
         con.execute("CREATE TEMP TABLE sample (event_mention_id VARCHAR)")
         con.executemany("INSERT INTO sample VALUES (?)", [[i] for i in mentions])
         return [r[0] for r in con.execute(
-            "SELECT DISTINCT event_id FROM raw.event_mentions SEMI JOIN sample "
+            # staging's event_id is the marts' (raw's, or coder id @ doc_id).
+            "SELECT DISTINCT event_id FROM staging.event_mentions SEMI JOIN sample "
             "USING (event_mention_id) ORDER BY 1").fetchall()]
     finally:
         con.close()

@@ -1,200 +1,177 @@
-"""Load a run's Parquet files into DuckDB and publish the result atomically.
+"""Load a run's Parquet files into the warehouse and publish it atomically, at the cost of
+the run's batch, not of the warehouse.
 
-DuckDB allows one writing process per file and a writer fails at once while any other process
-holds the file open, a BI tool's read-only connection included. So a run never writes the
-published file: it copies it, loads into the copy in one transaction, runs the checks, and
-renames the copy over the published file. Readers that are connected keep the version they
-opened; readers that connect later see the new one; a run killed at any point leaves the
-published file untouched. A warehouse on object storage is built the same way in a local
-cache and uploaded as one object (wirehouse/warehouse_store.py).
+A reader holding the published DuckDB file (a BI tool, ``wirehouse sql``, a notebook) holds
+DuckDB's lock on it, so a load never writes that file: it writes the spare, the version
+before it (wirehouse.warehouse.store), brings it up to date by replaying the load it missed,
+applies the run's load in one transaction (raw tables, the rows of the marts the load
+touched, checks of the loaded rows, the loads log), and renames it over the published file.
+Readers that are connected keep the version they opened; readers that connect later see the
+new one; a load killed at any point leaves the published file as it was. A warehouse on
+object storage is loaded into a local copy of its current version and uploaded whole.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from wirehouse.core.contract import SCHEMA_VERSION, TABLES, Table, field_doc
-from wirehouse.core.documents import Known
+from wirehouse.core.contract import SCHEMA_VERSION, TABLES
 from wirehouse.lake import storage
-from wirehouse.warehouse.models import apply_sql, load_reference, run_checks
-from wirehouse.warehouse.store import next_object_version, readable, writer_lock
-
-_TYPES = {
-    pa.string(): "VARCHAR", pa.int8(): "TINYINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
-    pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.binary(): "BLOB", pa.bool_(): "BOOLEAN",
-}
-
-
-def duck_type(t: pa.DataType) -> str:
-    if pa.types.is_timestamp(t):
-        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
-    return _TYPES[t]
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing raw tables and add missing columns: the contract is the migration."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for table in TABLES.values():
-        have = {
-            r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = 'raw' AND table_name = ?", [table.name]).fetchall()
-        }
-        if not have:
-            cols = ", ".join(
-                f"{f.name} {duck_type(f.type)}{'' if f.nullable else ' NOT NULL'}"
-                for f in table.schema
-            )
-            con.execute(f"CREATE TABLE raw.{table.name} ({cols})")
-        else:
-            for f in table.schema:
-                if f.name not in have:
-                    con.execute(f"ALTER TABLE raw.{table.name} ADD COLUMN {f.name} "
-                                f"{duck_type(f.type)}")
-        con.execute(f"COMMENT ON TABLE raw.{table.name} IS {_q(table.doc)}")
-        for f in table.schema:
-            con.execute(f"COMMENT ON COLUMN raw.{table.name}.{f.name} IS {_q(field_doc(f))}")
-    con.execute("CREATE TABLE IF NOT EXISTS raw.schema_version "
-                "(version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
-    current = con.execute("SELECT max(version) FROM raw.schema_version").fetchone()
-    if current is None or current[0] != SCHEMA_VERSION:
-        con.execute("INSERT INTO raw.schema_version VALUES (?, now())", [SCHEMA_VERSION])
-
-
-def _files_sql(paths: list[str]) -> str:
-    return "[" + ", ".join(_q(p) for p in paths) + "]"
-
-
-def _select(table: Table, paths: list[str]) -> str:
-    cols = ", ".join(f.name for f in table.schema)
-    return f"SELECT {cols} FROM read_parquet({_files_sql(paths)}, union_by_name = true)"
-
-
-def load_files(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) -> dict[str, int]:
-    """Replace the rows of the run's documents in every doc-keyed table; upsert the others."""
-    counts: dict[str, int] = {}
-    doc_files = files.get("documents", [])
-    if doc_files:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE run_docs AS SELECT DISTINCT doc_id "
-                    f"FROM read_parquet({_files_sql(doc_files)})")
-    for name, table in TABLES.items():
-        paths = files.get(name, [])
-        if table.replace_by_doc and doc_files:
-            con.execute(f"DELETE FROM raw.{name} WHERE doc_id IN (SELECT doc_id FROM run_docs)")
-        if not paths:
-            continue
-        select = _select(table, paths)
-        if name == "document_sources":
-            # A location seen again keeps its first sighting.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE new_rows AS {select}")
-            con.execute("""
-                CREATE OR REPLACE TEMP TABLE new_rows AS
-                SELECT n.* REPLACE (least(n.first_seen, coalesce(o.first_seen, n.first_seen))
-                                    AS first_seen)
-                FROM new_rows n LEFT JOIN raw.document_sources o USING (doc_id, uri)""")
-            select = "SELECT * FROM new_rows"
-        if not table.replace_by_doc:
-            keys = ", ".join(table.key)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE new_keys AS SELECT DISTINCT {keys} "
-                        f"FROM ({select})")
-            con.execute(f"DELETE FROM raw.{name} WHERE ({keys}) IN (SELECT ({keys}) FROM new_keys)"
-                        if len(table.key) > 1 else
-                        f"DELETE FROM raw.{name} WHERE {keys} IN (SELECT {keys} FROM new_keys)")
-        before = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()
-        con.execute(f"INSERT INTO raw.{name} BY NAME {select}")
-        after = con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()
-        counts[name] = (after[0] if after else 0) - (before[0] if before else 0)
-    return counts
+from wirehouse.warehouse.comments import apply_comments
+from wirehouse.warehouse.marts import ENVIRONMENT, STATE_DDL, refresh
+from wirehouse.warehouse.models import (
+    apply_staging,
+    load_reference,
+    run_checks,
+    sql_files,
+    tree_hash,
+)
+from wirehouse.warehouse.raw import create_raw_tables, load_files
+from wirehouse.warehouse.spare import LOADS_DDL, next_local_version
+from wirehouse.warehouse.store import next_object_version
 
 
 @dataclass
 class LoadResult:
-    inserted: dict[str, int] = field(default_factory=dict)
+    inserted: dict[str, int] = field(default_factory=dict)  # change in rows per raw table
     totals: dict[str, int] = field(default_factory=dict)
+    marts: dict[str, str] = field(default_factory=dict)  # how each mart was built
+    built_from: str = ""  # new, spare or copy (wirehouse.warehouse.store.Target)
+    replayed: int = 0  # earlier loads replayed into the spare
 
 
-@contextmanager
-def swap_in(tmp: str, warehouse: str) -> Iterator[None]:
-    """Build the next version of the warehouse at ``tmp``; if the block succeeds, make it
-    durable and rename it over ``warehouse``. Leftovers are removed either way, so a failed
-    build leaves the published file as it was."""
+SqlVariables = Mapping[str, bool | int | str]
+
+
+def environment_hash(sql_dir: str, reference_dir: str,
+                     sql_variables: SqlVariables | None = None) -> str:
+    """What every mart depends on besides its own files: staging, reference data, contract,
+    and the settings the models read (Settings.sql_variables)."""
+    contract = "\n".join(f"{t.name}:{t.schema}" for t in TABLES.values())
+    # Only the variables set: the models read an unset one as false (coalesce(getvariable(
+    # name), false)), so a load that passes none equals one that passes the defaults.
+    variables = "\n".join(f"{k}={v!r}" for k, v in sorted((sql_variables or {}).items()) if v)
+    return tree_hash([*sql_files(sql_dir, "staging"), *Path(reference_dir).glob("*.csv")],
+                     f"{SCHEMA_VERSION}\n{contract}\n{variables}")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, sql_dir: str, reference_dir: str,
+            sql_variables: SqlVariables | None = None) -> bool:
+    """Set the variables the models read, and migrate the raw tables, reload the reference
+    tables and the staging views when any of them (or a variable) changed since the last
+    load. True: they did, and every mart is rebuilt."""
+    for name, value in (sql_variables or {}).items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+    env = environment_hash(sql_dir, reference_dir, sql_variables)
     try:
-        yield
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, warehouse)
-        _fsync_dir(warehouse)
-    finally:
-        for leftover in (tmp, f"{tmp}.wal"):
-            if os.path.exists(leftover):
-                os.remove(leftover)
+        row = con.execute("SELECT sql_hash FROM raw.model_state WHERE name = ?",
+                          [ENVIRONMENT]).fetchone()
+    except duckdb.CatalogException:
+        row = None
+    if row is not None and row[0] == env:
+        return False
+    create_raw_tables(con)
+    con.execute(LOADS_DDL)
+    con.execute(STATE_DDL)
+    load_reference(con, reference_dir)
+    apply_staging(con, sql_dir)
+    con.execute("INSERT OR REPLACE INTO raw.model_state VALUES (?, ?, now())", [ENVIRONMENT, env])
+    return True
 
 
-def _fsync_dir(path: str) -> None:
-    fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def next_version(warehouse: str, tag: str,
-                 cache_dir: str | None = None) -> Iterator[tuple[str, str | None]]:
-    """Yield (file to build the next version at, file of the current version or None); when
-    the block succeeds, publish what was built: rename it over the local warehouse, or upload
-    it over the object. A failure publishes nothing."""
-    if storage.is_remote(warehouse):
-        with next_object_version(warehouse, tag, cache_dir) as pair:
-            yield pair
-        return
-    tmp = f"{warehouse}.{tag}.tmp"
-    with writer_lock(warehouse), swap_in(tmp, warehouse):
-        yield tmp, (warehouse if os.path.exists(warehouse) else None)
+def apply_load(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]], run_id: str,
+               sql_dir: str, reference_dir: str, load_seq: int | None = None,
+               rebuild: bool = False, sql_variables: SqlVariables | None = None) -> LoadResult:
+    """One load in one transaction: raw tables, marts, comments, checks, the loads log.
+    ``rebuild``: every mart in full and every row checked (maintenance). ``sql_variables``:
+    DuckDB variables the models read (Settings.sql_variables). A replayed load
+    (``load_seq`` given) is not checked again: it passed when it was published, and a check
+    added since must not stop every later load."""
+    result = LoadResult()
+    con.execute("BEGIN")
+    full = prepare(con, sql_dir, reference_dir, sql_variables) or rebuild
+    result.inserted = load_files(con, files, run_id, sql_dir)
+    result.marts = refresh(con, sql_dir, full)
+    # Only what differs is written: marts kept from the last load keep their comments.
+    apply_comments(con, sql_dir)
+    if rebuild or load_seq is None:
+        run_checks(con, sql_dir, None if rebuild else {t: f"incoming__{t}" for t in TABLES})
+    if load_seq is None:
+        row = con.execute("SELECT coalesce(max(load_seq), 0) + 1 FROM raw.loads").fetchone()
+        load_seq = int(row[0]) if row else 1
+    con.execute("INSERT INTO raw.loads VALUES (?, ?, now(), ?, "
+                "(SELECT count(*) FROM incoming__documents))",
+                [load_seq, run_id, json.dumps(files, sort_keys=True)])
+    con.execute("COMMIT")
+    return result
 
 
 def publish(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,
             reference_dir: str, cache_dir: str | None = None,
-            sql_variables: Mapping[str, bool | int | str] | None = None) -> LoadResult:
-    """Load into a copy of the warehouse, check it, and publish it (rename, or upload for a
-    warehouse on object storage; ``cache_dir`` holds its local copies). ``sql_variables``:
-    DuckDB variables the models read while they are built (Settings.sql_variables)."""
-    result = LoadResult()
-    with next_version(warehouse, run_id, cache_dir) as (tmp, current):
+            sql_variables: SqlVariables | None = None, lock_timeout: float | None = None,
+            notify: Callable[[str], None] | None = None,
+            on_published: Callable[[], object] | None = None) -> LoadResult:
+    """Load the run's files, check them, and publish the warehouse atomically.
+    ``sql_variables``: DuckDB variables the models read (Settings.sql_variables).
+
+    A load waiting for another one says so through ``notify`` and gives up after
+    ``lock_timeout`` seconds (WriterLockTimeout). ``on_published`` runs after the publish
+    while the writer lock is still held: the run's bookkeeping in the lake, in load order."""
+    if storage.is_remote(warehouse):
+        return _publish_object(warehouse, run_id, files, sql_dir, reference_dir, cache_dir,
+                               sql_variables, on_published)
+    with next_local_version(warehouse, run_id, lock_timeout, notify) as target:
+        con = duckdb.connect(target.path)
+        try:
+            register_filesystems(con, [p for r in target.replay for ps in r.files.values()
+                                       for p in ps] + [p for ps in files.values() for p in ps])
+            for record in target.replay:
+                apply_load(con, record.files, record.run_id, sql_dir, reference_dir,
+                           record.load_seq, sql_variables=sql_variables)
+            result = apply_load(con, files, run_id, sql_dir, reference_dir,
+                                sql_variables=sql_variables)
+            result.built_from, result.replayed = target.built_from, len(target.replay)
+            result.totals = _totals(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if on_published is not None:
+            target.then(on_published)
+    return result
+
+
+def _totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
+            for name in TABLES}
+
+
+def _publish_object(warehouse: str, run_id: str, files: dict[str, list[str]], sql_dir: str,
+                    reference_dir: str, cache_dir: str | None,
+                    sql_variables: SqlVariables | None,
+                    on_published: Callable[[], object] | None) -> LoadResult:
+    """A warehouse on object storage: an object cannot change in place, so the load goes into
+    a copy of the cached current version, which is uploaded whole."""
+    with next_object_version(warehouse, run_id, cache_dir) as (tmp, current):
         if current:
             shutil.copyfile(current, tmp)
         con = duckdb.connect(tmp)
         try:
             register_filesystems(con, [p for paths in files.values() for p in paths])
-            con.execute("BEGIN")
-            create_raw_tables(con)
-            load_reference(con, reference_dir)
-            result.inserted = load_files(con, files)
-            for name, value in (sql_variables or {}).items():
-                con.execute(f"SET VARIABLE {name} = ?", [value])
-            apply_sql(con, sql_dir)
-            run_checks(con, sql_dir, scope=(
-                "SELECT doc_id FROM run_docs" if files.get("documents") else
-                "SELECT doc_id FROM raw.documents WHERE false"))
-            con.execute("COMMIT")
+            result = apply_load(con, files, run_id, sql_dir, reference_dir,
+                                sql_variables=sql_variables)
+            result.built_from = "copy" if current else "new"
+            result.totals = _totals(con)
             con.execute("CHECKPOINT")
-            result.totals = {
-                name: int(con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0])  # type: ignore[index]
-                for name in TABLES
-            }
         finally:
             con.close()
+    if on_published is not None:
+        on_published()
     return result
 
 
@@ -210,46 +187,6 @@ def register_filesystems(con: duckdb.DuckDBPyConnection, paths: list[str]) -> No
         if not names & registered:
             con.register_filesystem(fs)
             registered |= names | set(con.list_filesystems())
-
-
-# `wirehouse run`'s no-op check and then the flow's ingest task, in the same process a moment
-# later, both need what the warehouse holds: on a warehouse of millions of documents reading it
-# twice cost seconds and two copies of the locations set. The check keeps what it read here;
-# ingest takes it, once, if the warehouse file is still the one it was read from.
-_kept: tuple[tuple[str, int, int, int], Known] | None = None
-
-
-def known_inputs(warehouse: str, cache_dir: str | None = None, keep: bool = False) -> Known:
-    """The loaded documents with their extraction signatures, their locations and the
-    rejected inputs (all empty for a new warehouse). ``keep``: hold the result for the next
-    call on the same warehouse file (which takes it)."""
-    global _kept
-    local = readable(warehouse, cache_dir)
-    if local is None:
-        return Known()
-    stat = os.stat(local)
-    version = (os.path.abspath(local), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    kept, _kept = _kept, None
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    known = _read_known(local)
-    if keep:
-        _kept = (version, known)
-    return known
-
-
-def _read_known(local: str) -> Known:
-    con = duckdb.connect(local, read_only=True)
-    try:
-        documents = con.execute(
-            "SELECT doc_id, extractor_version || '|' || model FROM raw.documents").fetchall()
-        locations = con.execute("SELECT doc_id, uri FROM raw.document_sources").fetchall()
-        rejections = con.execute("SELECT quarantine_id FROM raw.quarantine").fetchall()
-    except duckdb.CatalogException:
-        return Known()
-    finally:
-        con.close()
-    return Known(dict(documents), frozenset(locations), frozenset(r[0] for r in rejections))
 
 
 def collect_files(

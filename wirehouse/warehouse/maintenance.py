@@ -19,6 +19,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -28,8 +29,9 @@ import pyarrow.parquet as pq
 from wirehouse.core.contract import TABLES
 from wirehouse.lake import storage
 from wirehouse.lake.parquet import staging_dir
-from wirehouse.warehouse.load import create_raw_tables, next_version
-from wirehouse.warehouse.models import apply_sql, run_checks
+from wirehouse.warehouse.load import SqlVariables, apply_load
+from wirehouse.warehouse.spare import next_local_version
+from wirehouse.warehouse.store import next_object_version
 
 COMPACTED_PREFIX = "compacted-"
 
@@ -149,34 +151,81 @@ def prune_results(lake: str, max_age_days: float = 7.0) -> int:
     return removed
 
 
-def rewrite_warehouse(warehouse: str, sql_dir: str,
-                      cache_dir: str | None = None) -> tuple[int, int]:
+def rewrite_warehouse(warehouse: str, sql_dir: str, reference_dir: str,
+                      cache_dir: str | None = None,
+                      sql_variables: SqlVariables | None = None) -> tuple[int, int]:
     """Rewrite the warehouse into a fresh file (DuckDB's VACUUM does not return space to the
-    OS; a copy does), check it, and publish it exactly like a load: under the writer lock, by
-    rename (or upload), so readers keep their version and a crash leaves the old file.
+    OS; a copy does), rebuild every mart in full from the raw tables, check every row, and
+    publish it like a load: under the writer lock, by rename (or upload), so readers keep
+    their version and a crash leaves the old file. A warehouse written before incremental
+    loads (no raw.loads) is migrated by this, its rows kept. ``sql_variables``: the settings
+    the models read (Settings.sql_variables), as the loads pass them.
 
     Returns the file size in bytes before and after.
     """
-    with next_version(warehouse, "maintenance", cache_dir) as (tmp, current):
-        if current is None:
-            raise FileNotFoundError(f"no warehouse at {warehouse}")
-        before = os.path.getsize(current)
-        con = duckdb.connect(tmp)
-        try:
-            con.execute(f"ATTACH '{current.replace(chr(39), chr(39) * 2)}' AS src "
-                        "(READ_ONLY)")
-            con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
-            con.execute("DETACH src")
-            con.execute("BEGIN")
-            create_raw_tables(con)  # restores the column comments COPY does not carry
-            apply_sql(con, sql_dir)
-            run_checks(con, sql_dir)
-            con.execute("COMMIT")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        after = os.path.getsize(tmp)
+    run_id = f"maintenance-{time.strftime('%Y%m%dT%H%M%S')}"
+    if storage.is_remote(warehouse):
+        with next_object_version(warehouse, run_id, cache_dir) as (tmp, current):
+            if current is None:
+                raise FileNotFoundError(f"no warehouse at {warehouse}")
+            _rebuild(current, tmp, run_id, sql_dir, reference_dir, sql_variables)
+            return os.path.getsize(current), os.path.getsize(tmp)
+    if not os.path.exists(warehouse):
+        raise FileNotFoundError(f"no warehouse at {warehouse}")
+    with next_local_version(warehouse, run_id, fresh=True) as target:
+        before = os.path.getsize(warehouse)
+        _rebuild(warehouse, target.path, run_id, sql_dir, reference_dir, sql_variables)
+        after = os.path.getsize(target.path)
     return before, after
+
+
+def _rebuild(current: str, tmp: str, run_id: str, sql_dir: str, reference_dir: str,
+             sql_variables: SqlVariables | None) -> None:
+    con = duckdb.connect(tmp)
+    try:
+        con.execute(f"ATTACH '{current.replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+        con.execute(f"COPY FROM DATABASE src TO {_db_name(con)}")
+        con.execute("DETACH src")
+        # The column comments COPY does not carry come back with the migration it forces.
+        con.execute("DELETE FROM raw.model_state" if _has_state(con) else "SELECT 1")
+        apply_load(con, {}, run_id, sql_dir, reference_dir, rebuild=True,
+                   sql_variables=sql_variables)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _has_state(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                       "current_database() AND schema_name = 'raw' AND table_name = "
+                       "'model_state'").fetchone() == (1,)
+
+
+def remove_stale_staging(lake: str, older_than_s: float = 86400) -> int:
+    """Remove the staging folders (lake/_staging/<run_id>) that nothing wrote to for
+    ``older_than_s``: runs killed before their load removed them. Staged batches matter only
+    to a retry of that run, minutes later. Returns how many were removed."""
+    root = str(storage.join(lake, "_staging"))
+    fs, path = storage.filesystem(root)
+    try:
+        folders = [e["name"] for e in fs.ls(path, detail=True) if e["type"] == "directory"]
+    except FileNotFoundError:
+        return 0
+    cutoff, removed = time.time() - older_than_s, 0
+    for folder in folders:
+        newest = max((_mtime(info) for info in fs.find(folder, detail=True).values()),
+                     default=0.0)
+        if newest < cutoff:
+            storage.remove_tree(storage.join(root, folder.rstrip("/").rsplit("/", 1)[-1]))
+            removed += 1
+    return removed
+
+
+def _mtime(info: dict[str, Any]) -> float:
+    if "mtime" in info:  # local
+        return float(info["mtime"])
+    stamp = info.get("LastModified") or info.get("last_modified")  # object stores
+    return stamp.timestamp() if stamp is not None else 0.0
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:

@@ -111,8 +111,9 @@ class RunReport:
 # (near-duplicate copies of one story count once).
 RUN_EVENTS_SQL = """
 WITH run_mentions AS (
+    -- staging's event_id is the key of marts.events (raw's, or coder id @ doc_id).
     SELECT em.event_id, coalesce(d.cluster_id, d.doc_id) AS article
-    FROM raw.event_mentions AS em JOIN raw.documents AS d USING (doc_id)
+    FROM staging.event_mentions AS em JOIN raw.documents AS d USING (doc_id)
     WHERE em.run_id = $run_id
 ), per_event AS (
     SELECT event_id, count(DISTINCT article) AS articles FROM run_mentions GROUP BY event_id

@@ -18,15 +18,20 @@ from __future__ import annotations
 import fcntl
 import glob
 import hashlib
+import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+from wirehouse.core.errors import UserError
 from wirehouse.core.settings import default_cache_dir, get_settings
 from wirehouse.lake import storage
+
+log = logging.getLogger(__name__)
 
 # Versions kept in the cache: the current one, and the one before for readers that looked
 # it up just before a publish and are about to open it.
@@ -108,18 +113,69 @@ def readable(warehouse: str, cache_dir: str | None = None) -> str | None:
     return str(got[0]) if got else None
 
 
+class WriterLockTimeout(UserError, TimeoutError):
+    """Another load held the warehouse's writer lock longer than the configured wait (a busy
+    resource: the command line prints the message as one line and exits 2)."""
+
+
+def _holder(lock_path: str) -> str:
+    try:
+        text = Path(lock_path).read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    pid, _, rest = text.partition(" ")
+    started, _, run_id = rest.partition(" ")
+    if not pid:
+        return "another load"
+    when = started[11:16] if len(started) >= 16 else started
+    return f"the run {run_id + ' ' if run_id else ''}started at {when} by pid {pid}"
+
+
 @contextmanager
-def writer_lock(warehouse: str) -> Iterator[None]:
-    """One writer at a time; the lock dies with its process, so a killed run frees it."""
+def writer_lock(warehouse: str, run_id: str = "", timeout: float | None = None,
+                notify: Callable[[str], None] | None = None,
+                every: float = 5.0) -> Iterator[None]:
+    """One writer at a time; the lock dies with its process, so a killed run frees it.
+
+    A writer that has to wait says so every ``every`` seconds and for whom, and gives up
+    with WriterLockTimeout after ``timeout`` seconds (None: waits as long as it takes)."""
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{warehouse}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    lock_path = f"{warehouse}.lock"
+    say = notify or (lambda msg: log.warning("%s", msg))
+    with open(lock_path, "a+") as fh:
+        t0 = time.monotonic()
+        next_note = t0
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                now = time.monotonic()
+                if timeout is not None and now - t0 >= timeout:
+                    raise WriterLockTimeout(
+                        f"{warehouse} is being loaded by {_holder(lock_path)}; gave up after "
+                        f"waiting {timeout:g} s; run again once it is done, or raise "
+                        "WIREHOUSE_LOCK_TIMEOUT (0: wait as long as it takes)") from None
+                if now >= next_note:
+                    say(f"waiting for {_holder(lock_path)} to finish loading {warehouse}")
+                    next_note = now + every
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()} {datetime.now().astimezone().isoformat(timespec='seconds')} "
+                 f"{run_id}\n")
+        fh.flush()
         for stale in glob.glob(f"{glob.escape(warehouse)}.*.tmp*"):
             os.remove(stale)
-        yield
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
 
 
-def _fsync(path: str) -> None:
+def fsync(path: str) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
 
@@ -138,7 +194,7 @@ def next_object_version(warehouse: str, tag: str,
         got = _download(warehouse, slot)
         try:
             yield tmp, (str(got[0]) if got else None)
-            _fsync(tmp)
+            fsync(tmp)
             if _version(warehouse) != (got[1] if got else None):
                 raise ConcurrentPublish(
                     f"{warehouse} was published by another writer during this load; nothing "
