@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from spacy.tokens import Doc
 
 from wirehouse.extract.entities import extract_entities
 from wirehouse.extract.events.coder import extract_events
+from wirehouse.extract.events.participants import subject
 from wirehouse.extract.nlp import load_model
 
 PUBLISHED = datetime(2021, 6, 9, 12, tzinfo=UTC)  # a Wednesday
@@ -187,3 +189,51 @@ def test_an_event_without_a_date_gets_the_article_date(nlp):
 
 def test_history_is_not_coded(nlp):
     assert coded(nlp, "Chile expelled the Peruvian ambassador in 1998.") == []
+
+
+# Speech acts (issue 15, round 3): accusations a speaker makes of other actors.
+def test_a_conflictual_intent_reported_of_another_is_an_accusation(nlp):
+    events = coded(nlp, "The Chilean president said Bolivia wants to destroy the border "
+                        "agreement.")
+    assert triples(events) == {("CHLGOV", "112", "BOL")}
+
+
+def test_being_behind_something_is_an_accusation(nlp):
+    events = coded(nlp, '"I think the Ethiopian government is behind the unrest," the '
+                        "Egyptian prime minister said.")
+    assert triples(events) == {("EGYGOV", "112", "ETHGOV")}
+
+
+def test_an_accusation_names_every_conjunct(nlp):
+    events = coded(nlp, "Ghana and Togo were trying to humiliate the Nigerian delegation at "
+                        "the trade talks, a Nigerian minister said.")
+    accused = {e["target_code"][:3] for e in events if e["event_code"] == "112"}
+    assert accused == {"GHA", "TGO"}
+
+
+def test_a_belief_inside_a_quote_is_one_statement(nlp):
+    events = coded(nlp, '"I believe the Peruvian mayors are sincere," the Chilean minister '
+                        "said.")
+    assert len({e["trigger_start"] for e in events}) <= 1
+    assert all(e["source_code"] == "CHLGOV" for e in events)
+
+
+# Relative clauses and bracketed dates in subject position.
+def test_who_stands_for_the_noun_it_qualifies(nlp):
+    events = coded(nlp, "The Kenyan president met the Ugandan envoys, who criticised the "
+                        "Tanzanian government over the border closure.")
+    critics = [e for e in events if e["root_code"] == "11"]
+    assert critics and all(e["source_text"] != "who" for e in critics)
+    assert {e["source_country"] for e in critics} == {"UGA"}
+    assert {e["target_code"] for e in critics} == {"TZAGOV"}
+
+
+def test_a_bracketed_date_is_not_the_doer(nlp):
+    # The parse the model sometimes gives a dated teaser: the date as a second subject.
+    words = ["(", "14.05.2019", ")", "Oxfam", "has", "condemned", "Bolivia", "."]
+    heads = [5, 5, 5, 5, 5, 5, 5, 5]
+    deps = ["punct", "nsubj", "punct", "nsubj", "aux", "ROOT", "dobj", "punct"]
+    pos = ["PUNCT", "PROPN", "PUNCT", "PROPN", "AUX", "VERB", "PROPN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    heads_found, passive = subject(doc[5])
+    assert [t.text for t in heads_found] == ["Oxfam"] and not passive

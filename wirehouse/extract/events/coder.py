@@ -147,6 +147,19 @@ def _future(tok: Token) -> bool:
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
 
 
+def _named(head: Token) -> bool:
+    """A word that can name a doer: not a date, a number or a figure the tagger took for a
+    name ("(02.03.2017) Amnesty ...")."""
+    return head.ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT") and any(
+        ch.isalpha() for ch in head.text)
+
+
+def _who(head: Token) -> bool:
+    """The noun a "who" clause qualifies names people ("backbenchers, who ...")."""
+    return any(s.lower_ in ("who", "whom") for r in children(head, "relcl")
+               for s in r.children if s.dep_ in ("nsubj", "nsubjpass"))
+
+
 def _killing_code(sources: list[Actor], targets: list[Actor], ents: DocEntities) -> str:
     """A killing is military force (190) between armed actors; otherwise an assault: the
     assassination of a named person (186) or the killing of others (182)."""
@@ -379,6 +392,7 @@ def extract_events(
             continue
         candidates = []
         covered: set[int] = set()
+        governed: dict[int, set[int]] = {}  # governing verb -> the acts it governs
         # "We" and "I" in a quote are its speaker, who may be named after the quote.
         for verb in reporting_verbs(sent):
             heads = [h for h in speaker_heads(verb) if h.pos_ != "PRON"]
@@ -454,6 +468,8 @@ def extract_events(
             if code is None or code not in codes:
                 continue  # the governing verbs code on their own ("demanded that X renounce")
             covered.update(governing)
+            for g in governing:
+                governed.setdefault(g, set()).add(tok.i)
             if src_tok.i != tok.i:
                 subj_heads, passive = subject(src_tok)
             if passive and lemma in _STATIVE and not children(tok, "agent"):
@@ -467,7 +483,10 @@ def extract_events(
                 if target_override is not None:
                     targets, _ = actors(target_override, ents, ctx, doc, owner_ok=True)
                 else:
-                    skip = {t.i for h in subj_heads for t in h.subtree}
+                    # The subject's words are no target, but a relative clause on the subject
+                    # holds the trigger's own objects ("X, who accused him").
+                    skip = {t.i for h in subj_heads for t in h.subtree
+                            if t.i != tok.i and not tok.is_ancestor(t)}
                     if len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
                         # "The two sides discussed X": mutual unless X is a direct partner.
                         direct = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
@@ -482,12 +501,13 @@ def extract_events(
                                                owners=code not in _VISITS)
             if not sources and not targets:
                 continue
-            if not sources and not passive and subj_heads and (
+            if not sources and not passive and subj_heads and _named(subj_heads[0]) and (
                     subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])
+                    or _who(subj_heads[0])
                     or (code[:2] == "14" and subj_heads[0].pos_ == "NOUN")):
-                # A named doer the actor coder cannot place ("Ousted President Akayev"), or the
-                # people a protest names ("supporters of X"): the act is coded with that actor
-                # and no code.
+                # A named doer the actor coder cannot place ("Ousted President Akayev", the
+                # noun a relative "who" stands for), or the people a protest names
+                # ("supporters of X"): the act is coded with that actor and no code.
                 h = subj_heads[0]
                 sources = [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
                 from_ctx = True
@@ -511,6 +531,9 @@ def extract_events(
         speech, alleged = statements(sent, coded, ents, ctx)
         for verb, speech_code, speakers, addressed in speech:
             candidates.append((verb, speech_code, speakers, addressed, True, False))
+        # A reporting verb whose reported acts are all the speaker's allegation codes the
+        # accusation ("X said Y wants to wreck the deal": X accuses Y, Y's intent is not coded).
+        covered -= {g for g, acts in governed.items() if acts <= alleged}
         for tok, code, sources, targets, specific, from_ctx in candidates:
             if tok.i in covered or tok.i in alleged:
                 continue

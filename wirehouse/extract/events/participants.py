@@ -48,16 +48,22 @@ def children(tok: Token, *deps: str) -> list[Token]:
 
 
 
+_RELATIVES = frozenset({"who", "which", "that", "whom"})
+
+
 def subject(tok: Token) -> tuple[list[Token], bool]:
     """Subject heads of a trigger (inherited through xcomp/conj), and whether it is passive."""
     cur: Token | None = tok
     while cur is not None:
-        subj = children(cur, "nsubj")
-        if subj:
-            return [subj[0], *conjuncts(subj[0])], False
-        passive = children(cur, "nsubjpass")
-        if passive:
-            return [passive[0], *conjuncts(passive[0])], True
+        # "(02.03.2017) Amnesty has ...": a bracketed date parsed as a second subject.
+        subj = sorted(children(cur, "nsubj"), key=lambda t: not any(ch.isalpha() for ch in t.text))
+        passive = [] if subj else children(cur, "nsubjpass")
+        heads = subj or passive
+        if heads and cur.dep_ == "relcl" and heads[0].lower_ in _RELATIVES:
+            # "the envoys, who met X": the relative pronoun stands for the noun it qualifies.
+            return [cur.head, *conjuncts(cur.head)], bool(passive)
+        if heads:
+            return [heads[0], *conjuncts(heads[0])], bool(passive)
         if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head.i != cur.i:
             if cur.dep_ == "relcl":
                 return [cur.head], False
