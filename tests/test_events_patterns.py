@@ -237,3 +237,23 @@ def test_a_bracketed_date_is_not_the_doer(nlp):
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
     heads_found, passive = subject(doc[5])
     assert [t.text for t in heads_found] == ["Oxfam"] and not passive
+
+
+# Coordination and pronouns within a sentence.
+def test_a_conjoined_reporting_verb_has_its_first_verbs_speaker(nlp):
+    events = coded(nlp, "The Polish president met farmers and said that the Czech government "
+                        "was behind the price collapse.")
+    assert ("POLGOV", "112", "CZEGOV") in triples(events)
+
+
+def test_a_pronoun_takes_the_role_subject_before_it(nlp):
+    events = coded(nlp, "The Spanish prime minister was jeered by opposition lawmakers as he "
+                        "defended the budget.")
+    assert events and {e["source_code"] for e in events if e["source_text"] == "he"} == {
+        "ESPGOV"}
+
+
+def test_a_conjoined_verb_shares_the_control_verb(nlp):
+    events = coded(nlp, "The Egyptian president agreed to visit Khartoum and sign a water "
+                        "accord with Sudan.")
+    assert {e["root_code"] for e in events} == {"03"}

@@ -115,6 +115,10 @@ def _governors(tok: Token) -> list[Token]:
     """Control and reporting verbs above a trigger ("agreed" in "agreed to expand")."""
     out = []
     cur = tok
+    # "plans to attend X and hold talks": the second verb shares the first one's governor.
+    while cur.dep_ == "conj" and cur.head.dep_ == "xcomp" and cur.head.i != cur.i and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux") and c.lower_ != "to" for c in cur.children):
+        cur = cur.head
     while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl", "acl") and cur.head.i != cur.i:
         if cur.dep_ == "acl" and cur.head.lemma_.lower() not in lexicon().modifiers:
             break

@@ -138,6 +138,8 @@ def speaker_heads(verb: Token) -> list[Token]:
     subj = children(verb, "nsubj")
     if subj:
         return [subj[0], *conjuncts(subj[0])]
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX") and verb.head.i != verb.i:
+        return speaker_heads(verb.head)  # "X met Y and said ...": X speaks
     for prep in children(verb.head if verb.dep_ == "advcl" else verb, "prep"):
         if prep.lower_ == "according":  # "..., according to the ministry"
             return [p for c in prep.children for p in children(c, "pobj")]
