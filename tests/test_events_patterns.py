@@ -257,3 +257,9 @@ def test_a_conjoined_verb_shares_the_control_verb(nlp):
     events = coded(nlp, "The Egyptian president agreed to visit Khartoum and sign a water "
                         "accord with Sudan.")
     assert {e["root_code"] for e in events} == {"03"}
+
+
+def test_a_when_clause_shares_its_main_verbs_future(nlp):
+    events = coded(nlp, "President Uhuru Kenyatta will give a speech when visiting Uganda, the "
+                        "Kenyan foreign ministry said.")
+    assert {e["event_code"] for e in events if e["trigger_text"] == "visiting"} == {"036"}

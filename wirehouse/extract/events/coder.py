@@ -139,6 +139,14 @@ def _shared(tok: Token) -> Token:
     return tok
 
 
+def _when_clause(tok: Token) -> bool:
+    """A temporal clause with no auxiliary of its own ("when attending", "while visiting"):
+    its time is its main verb's."""
+    return tok.dep_ == "advcl" and tok.head.i != tok.i and any(
+        c.lower_ in ("when", "while") and c.dep_ in ("advmod", "mark") for c in tok.children
+    ) and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)
+
+
 def _negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in tok.children)
 
@@ -146,6 +154,8 @@ def _negated(tok: Token) -> bool:
 def _future(tok: Token) -> bool:
     modals = _FUTURE | _HYPOTHETICAL
     head = _shared(tok)
+    if _when_clause(head):
+        return _future(head.head)  # "will speak when attending X": attending is to come
     return any(c.dep_ == "aux" and c.lower_ in modals for c in head.children) or any(
         c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
