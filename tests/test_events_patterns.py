@@ -263,3 +263,10 @@ def test_a_when_clause_shares_its_main_verbs_future(nlp):
     events = coded(nlp, "President Uhuru Kenyatta will give a speech when visiting Uganda, the "
                         "Kenyan foreign ministry said.")
     assert {e["event_code"] for e in events if e["trigger_text"] == "visiting"} == {"036"}
+
+
+def test_an_outlet_reporting_a_protest_is_no_accusation(nlp):
+    events = coded(nlp, "Up to 200 ethnic Kurds demonstrated on Sunday in Iraq, where 12 people "
+                        "died in riots last May, Baghdad radio said.")
+    assert "14" in {e["root_code"] for e in events}
+    assert not any(e["event_code"] == "112" for e in events)

@@ -48,6 +48,7 @@ _NOT_ADDRESSEES = frozenset({"reporter", "journalist", "press", "newspaper", "pa
                              "crowd", "supporter", "viewer", "reader", "outlet", "correspondent",
                              "edition", "website", "news"})
 _CLAUSE_DEPS = frozenset({"ccomp", "parataxis"})
+_WITNESSES = frozenset({"MED", "CVL"})
 _SELF = frozenset({"we", "i", "us", "me", "our", "my", "ours", "mine", "ourselves", "myself"})
 _APPEAL_MODALS = frozenset({"should", "ought", "need"})
 _DEMAND_MODALS = frozenset({"must"})
@@ -348,9 +349,12 @@ def statements(sent: Span, coded: dict[int, tuple[str, list[Actor]]], ents: DocE
         reported = [t.i for t in _main_predicates(verb, clause) if t.i in coded]
         if reported:
             countries = {a.country for a in speakers}
+            # An outlet or witnesses ("the Post said", "residents said") report what happened;
+            # only a party's own words about another country are its allegation.
+            witness = all(a.role in _WITNESSES for a in speakers)
             accused = [a for i in reported for a in coded[i][1]
                        if "11" <= coded[i][0][:2] <= "16" and a.country and None not in countries
-                       and a.country not in countries]
+                       and a.country not in countries and not witness]
             if accused and len(accused) == sum(len(coded[i][1]) for i in reported):
                 alleged.update(reported)
                 out.append((verb, "112", speakers, accused))
