@@ -270,3 +270,8 @@ def test_an_outlet_reporting_a_protest_is_no_accusation(nlp):
                         "died in riots last May, Baghdad radio said.")
     assert "14" in {e["root_code"] for e in events}
     assert not any(e["event_code"] == "112" for e in events)
+
+
+def test_a_judgement_whose_object_the_parser_merged_into_the_predicate(nlp):
+    events = coded(nlp, 'Britain\'s Labour Party called the climb-down "shameful".')
+    assert triples(events) == {("GBRPTY", "111", None)}

@@ -278,11 +278,13 @@ def _characterisation(verb: Token, speakers: list[Actor], ents: DocEntities,
               for p in children(prep, "pobj")]
     preds += [p for o in objs for prep in children(o, "prep") if prep.lower_ == "as"
               for p in children(prep, "pobj")]
-    if not objs or not preds:
+    if not (objs or _merged_object(verb)) or not preds:
         return None
     score = valence([t for p in preds for t in p.subtree])
     if NEGATIVE < score < POSITIVE:
         return None
+    if not objs:
+        return ("111", []) if score <= NEGATIVE else None  # what was judged names no actor
     obj = objs[0]
     found, _ = actors([obj], ents, ctx, verb.doc)
     if not found:
@@ -305,11 +307,18 @@ def _others(about: list[Actor], speakers: list[Actor]) -> list[Actor]:
             and not (a.country in countries and a.role is None)]
 
 
+def _merged_object(verb: Token) -> bool:
+    """"called the climb-down shameful" parsed with the object inside the predicate (the
+    adjective heads "the climb-down"): the predicate has a determiner of its own."""
+    return any(c.dep_ == "det" for p in children(verb, "oprd", "acomp") for c in p.children
+               if p.pos_ == "ADJ")
+
+
 def is_characterisation(verb: Token) -> bool:
     """"called the plan reckless" is a judgement, not an appeal or a phone call."""
     if verb.lemma_.lower() not in _CHARACTERISE:
         return False
-    return bool(children(verb, "dobj")) and bool(
+    return bool(children(verb, "dobj") or _merged_object(verb)) and bool(
         children(verb, "oprd", "xcomp", "ccomp", "acomp") or any(
             prep.lower_ == "as" for t in (verb, *children(verb, "dobj"))
             for prep in children(t, "prep")))
