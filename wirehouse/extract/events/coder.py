@@ -628,5 +628,7 @@ def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
             "place_lon": place[1].lon if place else None,
             "confidence": round(min(0.95, max(0.05, conf)), 3),
             "run_id": run_id,
+            "sentence_start": sent.start_char,
+            "sentence_end": sent.end_char,
         })
     return out
