@@ -97,6 +97,15 @@ def test_seed_rows_fit_contract_and_offsets_slice_body(seed, seed_events):
     assert len({e["event_mention_id"] for e in seed_events}) == len(seed_events)
 
 
+def test_seed_rows_carry_their_sentence(seed, seed_events):
+    _, doc, _ = seed
+    sents = list(doc.sents)
+    for e in seed_events:
+        sent = sents[e["sentence_index"]]
+        assert (e["sentence_start"], e["sentence_end"]) == (sent.start_char, sent.end_char)
+        assert e["sentence_start"] <= e["trigger_start"] < e["trigger_end"] <= e["sentence_end"]
+
+
 def test_seed_dates_resolved(seed_events):
     by_code = {(e["source_code"], e["event_code"]): e for e in seed_events}
     welcomed = by_code[("CUBGOV", "043")]

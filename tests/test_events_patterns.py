@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from spacy.tokens import Doc
 
 from wirehouse.extract.entities import extract_entities
 from wirehouse.extract.events.coder import extract_events
+from wirehouse.extract.events.participants import subject
 from wirehouse.extract.nlp import load_model
 
 PUBLISHED = datetime(2021, 6, 9, 12, tzinfo=UTC)  # a Wednesday
@@ -187,3 +189,89 @@ def test_an_event_without_a_date_gets_the_article_date(nlp):
 
 def test_history_is_not_coded(nlp):
     assert coded(nlp, "Chile expelled the Peruvian ambassador in 1998.") == []
+
+
+# Speech acts (issue 15, round 3): accusations a speaker makes of other actors.
+def test_a_conflictual_intent_reported_of_another_is_an_accusation(nlp):
+    events = coded(nlp, "The Chilean president said Bolivia wants to destroy the border "
+                        "agreement.")
+    assert triples(events) == {("CHLGOV", "112", "BOL")}
+
+
+def test_being_behind_something_is_an_accusation(nlp):
+    events = coded(nlp, '"I think the Ethiopian government is behind the unrest," the '
+                        "Egyptian prime minister said.")
+    assert triples(events) == {("EGYGOV", "112", "ETHGOV")}
+
+
+def test_an_accusation_names_every_conjunct(nlp):
+    events = coded(nlp, "Ghana and Togo were trying to humiliate the Nigerian delegation at "
+                        "the trade talks, a Nigerian minister said.")
+    accused = {e["target_code"][:3] for e in events if e["event_code"] == "112"}
+    assert accused == {"GHA", "TGO"}
+
+
+def test_a_belief_inside_a_quote_is_one_statement(nlp):
+    events = coded(nlp, '"I believe the Peruvian mayors are sincere," the Chilean minister '
+                        "said.")
+    assert len({e["trigger_start"] for e in events}) <= 1
+    assert all(e["source_code"] == "CHLGOV" for e in events)
+
+
+# Relative clauses and bracketed dates in subject position.
+def test_who_stands_for_the_noun_it_qualifies(nlp):
+    events = coded(nlp, "The Kenyan president met the Ugandan envoys, who criticised the "
+                        "Tanzanian government over the border closure.")
+    critics = [e for e in events if e["root_code"] == "11"]
+    assert critics and all(e["source_text"] != "who" for e in critics)
+    assert {e["source_country"] for e in critics} == {"UGA"}
+    assert {e["target_code"] for e in critics} == {"TZAGOV"}
+
+
+def test_a_bracketed_date_is_not_the_doer(nlp):
+    # The parse the model sometimes gives a dated teaser: the date as a second subject.
+    words = ["(", "14.05.2019", ")", "Oxfam", "has", "condemned", "Bolivia", "."]
+    heads = [5, 5, 5, 5, 5, 5, 5, 5]
+    deps = ["punct", "nsubj", "punct", "nsubj", "aux", "ROOT", "dobj", "punct"]
+    pos = ["PUNCT", "PROPN", "PUNCT", "PROPN", "AUX", "VERB", "PROPN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    heads_found, passive = subject(doc[5])
+    assert [t.text for t in heads_found] == ["Oxfam"] and not passive
+
+
+# Coordination and pronouns within a sentence.
+def test_a_conjoined_reporting_verb_has_its_first_verbs_speaker(nlp):
+    events = coded(nlp, "The Polish president met farmers and said that the Czech government "
+                        "was behind the price collapse.")
+    assert ("POLGOV", "112", "CZEGOV") in triples(events)
+
+
+def test_a_pronoun_takes_the_role_subject_before_it(nlp):
+    events = coded(nlp, "The Spanish prime minister was jeered by opposition lawmakers as he "
+                        "defended the budget.")
+    assert events and {e["source_code"] for e in events if e["source_text"] == "he"} == {
+        "ESPGOV"}
+
+
+def test_a_conjoined_verb_shares_the_control_verb(nlp):
+    events = coded(nlp, "The Egyptian president agreed to visit Khartoum and sign a water "
+                        "accord with Sudan.")
+    assert {e["root_code"] for e in events} == {"03"}
+
+
+def test_a_when_clause_shares_its_main_verbs_future(nlp):
+    events = coded(nlp, "President Uhuru Kenyatta will give a speech when visiting Uganda, the "
+                        "Kenyan foreign ministry said.")
+    assert {e["event_code"] for e in events if e["trigger_text"] == "visiting"} == {"036"}
+
+
+def test_an_outlet_reporting_a_protest_is_no_accusation(nlp):
+    events = coded(nlp, "Up to 200 ethnic Kurds demonstrated on Sunday in Iraq, where 12 people "
+                        "died in riots last May, Baghdad radio said.")
+    assert "14" in {e["root_code"] for e in events}
+    assert not any(e["event_code"] == "112" for e in events)
+
+
+def test_a_judgement_whose_object_the_parser_merged_into_the_predicate(nlp):
+    events = coded(nlp, 'Britain\'s Labour Party called the climb-down "shameful".')
+    assert triples(events) == {("GBRPTY", "111", None)}

@@ -60,7 +60,7 @@ def test_report_is_one_file_with_the_warehouse_evidence(report_warehouse: str,
         rows = con.execute("""
             SELECT em.event_mention_id, em.source_start_char, em.source_end_char,
                    em.target_start_char, em.target_end_char, em.trigger_start, em.trigger_end,
-                   d.body
+                   d.body, em.sentence_start, em.sentence_end
             FROM raw.event_mentions em JOIN raw.documents d USING (doc_id)""").fetchall()
         events = con.execute("SELECT count(*) FROM marts.events").fetchone()
     finally:
@@ -69,10 +69,12 @@ def test_report_is_one_file_with_the_warehouse_evidence(report_warehouse: str,
     m = data["mentions"]
     index = {mid: i for i, mid in enumerate(m["id"])}
     assert set(index) == {r[0] for r in rows}
-    for mid, ss, se, ts, te, gs, ge, body in rows:
+    for mid, ss, se, ts, te, gs, ge, body, sent_start, sent_end in rows:
         i = index[mid]
         sentence, offset = data["sentences"][m["sentence"][i]], m["offset"][i]
         assert body[offset:offset + len(sentence)] == sentence
+        # The sentence shown is the one the coder read (its stored offsets).
+        assert (offset, offset + len(sentence)) == (sent_start, sent_end)
         for got, want in ((m["source"][i], (ss, se)), (m["target"][i], (ts, te)),
                           (m["trigger"][i], (gs, ge))):
             if want[0] is None:

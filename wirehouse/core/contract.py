@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 # Bump when a column is added; the loader migrates older warehouses by ALTER TABLE ADD COLUMN.
-SCHEMA_VERSION = 2  # 2: entities.actor_code
+SCHEMA_VERSION = 3  # 2: entities.actor_code; 3: event_mentions.sentence_start/end
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -183,6 +183,10 @@ EVENT_MENTIONS = Table(
         col("place_lon", pa.float64(), "Longitude of the place (gazetteer)."),
         col("confidence", pa.float64(), "Coder confidence in [0, 1].", nullable=False),
         _run_id(),
+        # Last, where ALTER TABLE ADD COLUMN puts them in a warehouse migrated from version 2.
+        col("sentence_start", pa.int32(), "Start offset of the sentence in the body (null in "
+            "rows extracted before schema version 3)."),
+        col("sentence_end", pa.int32(), "End offset of the sentence in the body."),
     ]),
     key=("event_mention_id",),
 )

@@ -210,6 +210,7 @@ def _read_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, data: ReportDat
         SELECT em.event_mention_id, em.event_id, em.doc_id,
                em.source_start_char, em.source_end_char, em.target_start_char,
                em.target_end_char, em.trigger_start, em.trigger_end,
+               em.sentence_start, em.sentence_end,
                em.date_text, em.confidence, em.event_code, d.extractor_version,
                rv.verdict AS stored_verdict, n.named_start, n.named_end
         FROM em JOIN staging.documents d USING (doc_id)

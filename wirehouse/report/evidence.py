@@ -15,9 +15,9 @@ from typing import Any
 from wirehouse.report.data import ReportData
 
 # A sentence ends at . ! or ? (with closing quotes or brackets) followed by space, or at a
-# line break. The warehouse keeps sentence numbers, not sentence offsets, so the sentence is
-# found again in the body around the spans and the named entities of the same sentence
-# number; the highlighted spans themselves are the stored offsets.
+# line break. Event mentions carry their sentence's offsets (schema version 3); for rows
+# extracted before, the sentence is found again in the body around the spans and the named
+# entities of the same sentence number; the highlighted spans are the stored offsets.
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*")
 _REACH = 600  # characters searched either side of the spans for a sentence boundary
 
@@ -54,7 +54,11 @@ def build(data: ReportData) -> dict[str, Any]:
             present.append(named)
         lo = min((s[0] for s in present), default=0)
         hi = max((s[1] for s in present), default=0)
-        start, end = sentence_bounds(body, lo, hi)
+        stored = (row[col["sentence_start"]], row[col["sentence_end"]])
+        if stored[0] is not None and stored[1] is not None and stored[0] <= lo and hi <= stored[1]:
+            start, end = stored
+        else:
+            start, end = sentence_bounds(body, lo, hi)
         key = (doc, start, end)
         if key not in sentence_index:
             sentence_index[key] = len(sentences)

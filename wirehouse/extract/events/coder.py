@@ -115,6 +115,10 @@ def _governors(tok: Token) -> list[Token]:
     """Control and reporting verbs above a trigger ("agreed" in "agreed to expand")."""
     out = []
     cur = tok
+    # "plans to attend X and hold talks": the second verb shares the first one's governor.
+    while cur.dep_ == "conj" and cur.head.dep_ == "xcomp" and cur.head.i != cur.i and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "aux") and c.lower_ != "to" for c in cur.children):
+        cur = cur.head
     while cur.dep_ in ("xcomp", "ccomp", "conj", "advcl", "acl") and cur.head.i != cur.i:
         if cur.dep_ == "acl" and cur.head.lemma_.lower() not in lexicon().modifiers:
             break
@@ -135,6 +139,14 @@ def _shared(tok: Token) -> Token:
     return tok
 
 
+def _when_clause(tok: Token) -> bool:
+    """A temporal clause with no auxiliary of its own ("when attending", "while visiting"):
+    its time is its main verb's."""
+    return tok.dep_ == "advcl" and tok.head.i != tok.i and any(
+        c.lower_ in ("when", "while") and c.dep_ in ("advmod", "mark") for c in tok.children
+    ) and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)
+
+
 def _negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in tok.children)
 
@@ -142,9 +154,24 @@ def _negated(tok: Token) -> bool:
 def _future(tok: Token) -> bool:
     modals = _FUTURE | _HYPOTHETICAL
     head = _shared(tok)
+    if _when_clause(head):
+        return _future(head.head)  # "will speak when attending X": attending is to come
     return any(c.dep_ == "aux" and c.lower_ in modals for c in head.children) or any(
         c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
     ) and tok.head.lemma_ == "go" and tok.dep_ == "xcomp"
+
+
+def _named(head: Token) -> bool:
+    """A word that can name a doer: not a date, a number or a figure the tagger took for a
+    name ("(02.03.2017) Amnesty ...")."""
+    return head.ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT") and any(
+        ch.isalpha() for ch in head.text)
+
+
+def _who(head: Token) -> bool:
+    """The noun a "who" clause qualifies names people ("backbenchers, who ...")."""
+    return any(s.lower_ in ("who", "whom") for r in children(head, "relcl")
+               for s in r.children if s.dep_ in ("nsubj", "nsubjpass"))
 
 
 def _killing_code(sources: list[Actor], targets: list[Actor], ents: DocEntities) -> str:
@@ -379,6 +406,7 @@ def extract_events(
             continue
         candidates = []
         covered: set[int] = set()
+        governed: dict[int, set[int]] = {}  # governing verb -> the acts it governs
         # "We" and "I" in a quote are its speaker, who may be named after the quote.
         for verb in reporting_verbs(sent):
             heads = [h for h in speaker_heads(verb) if h.pos_ != "PRON"]
@@ -454,6 +482,8 @@ def extract_events(
             if code is None or code not in codes:
                 continue  # the governing verbs code on their own ("demanded that X renounce")
             covered.update(governing)
+            for g in governing:
+                governed.setdefault(g, set()).add(tok.i)
             if src_tok.i != tok.i:
                 subj_heads, passive = subject(src_tok)
             if passive and lemma in _STATIVE and not children(tok, "agent"):
@@ -467,7 +497,10 @@ def extract_events(
                 if target_override is not None:
                     targets, _ = actors(target_override, ents, ctx, doc, owner_ok=True)
                 else:
-                    skip = {t.i for h in subj_heads for t in h.subtree}
+                    # The subject's words are no target, but a relative clause on the subject
+                    # holds the trigger's own objects ("X, who accused him").
+                    skip = {t.i for h in subj_heads for t in h.subtree
+                            if t.i != tok.i and not tok.is_ancestor(t)}
                     if len(sources) > 1 and code[:2] in _SYMMETRIC_ROOTS:
                         # "The two sides discussed X": mutual unless X is a direct partner.
                         direct = [c for c in tok.children if c.dep_ in ("dobj", "dative")]
@@ -482,12 +515,13 @@ def extract_events(
                                                owners=code not in _VISITS)
             if not sources and not targets:
                 continue
-            if not sources and not passive and subj_heads and (
+            if not sources and not passive and subj_heads and _named(subj_heads[0]) and (
                     subj_heads[0].pos_ in ("PROPN", "PRON") or role_of(subj_heads[0])
+                    or _who(subj_heads[0])
                     or (code[:2] == "14" and subj_heads[0].pos_ == "NOUN")):
-                # A named doer the actor coder cannot place ("Ousted President Akayev"), or the
-                # people a protest names ("supporters of X"): the act is coded with that actor
-                # and no code.
+                # A named doer the actor coder cannot place ("Ousted President Akayev", the
+                # noun a relative "who" stands for), or the people a protest names
+                # ("supporters of X"): the act is coded with that actor and no code.
                 h = subj_heads[0]
                 sources = [Actor(h.text, h.idx, h.idx + len(h.text), None, None, None, True)]
                 from_ctx = True
@@ -511,6 +545,9 @@ def extract_events(
         speech, alleged = statements(sent, coded, ents, ctx)
         for verb, speech_code, speakers, addressed in speech:
             candidates.append((verb, speech_code, speakers, addressed, True, False))
+        # A reporting verb whose reported acts are all the speaker's allegation codes the
+        # accusation ("X said Y wants to wreck the deal": X accuses Y, Y's intent is not coded).
+        covered -= {g for g, acts in governed.items() if acts <= alleged}
         for tok, code, sources, targets, specific, from_ctx in candidates:
             if tok.i in covered or tok.i in alleged:
                 continue
@@ -594,5 +631,7 @@ def _rows(doc_id: str, sent_index: int, sent: Span, tok: Token, code: str,
             "place_lon": place[1].lon if place else None,
             "confidence": round(min(0.95, max(0.05, conf)), 3),
             "run_id": run_id,
+            "sentence_start": sent.start_char,
+            "sentence_end": sent.end_char,
         })
     return out

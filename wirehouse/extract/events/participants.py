@@ -15,7 +15,14 @@ from spacy.tokens import Doc, Token
 
 from wirehouse.extract.actor_lexicon import fold
 from wirehouse.extract.entities import DocEntities
-from wirehouse.extract.events.actors import Actor, _role_in, conjuncts, np_tokens, resolve
+from wirehouse.extract.events.actors import (
+    Actor,
+    _role_in,
+    conjuncts,
+    np_tokens,
+    resolve,
+    role_of,
+)
 from wirehouse.extract.events.codebook import lexicon
 
 _PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her", "them",
@@ -48,16 +55,22 @@ def children(tok: Token, *deps: str) -> list[Token]:
 
 
 
+_RELATIVES = frozenset({"who", "which", "that", "whom"})
+
+
 def subject(tok: Token) -> tuple[list[Token], bool]:
     """Subject heads of a trigger (inherited through xcomp/conj), and whether it is passive."""
     cur: Token | None = tok
     while cur is not None:
-        subj = children(cur, "nsubj")
-        if subj:
-            return [subj[0], *conjuncts(subj[0])], False
-        passive = children(cur, "nsubjpass")
-        if passive:
-            return [passive[0], *conjuncts(passive[0])], True
+        # "(02.03.2017) Amnesty has ...": a bracketed date parsed as a second subject.
+        subj = sorted(children(cur, "nsubj"), key=lambda t: not any(ch.isalpha() for ch in t.text))
+        passive = [] if subj else children(cur, "nsubjpass")
+        heads = subj or passive
+        if heads and cur.dep_ == "relcl" and heads[0].lower_ in _RELATIVES:
+            # "the envoys, who met X": the relative pronoun stands for the noun it qualifies.
+            return [cur.head, *conjuncts(cur.head)], bool(passive)
+        if heads:
+            return [heads[0], *conjuncts(heads[0])], bool(passive)
         if cur.dep_ in ("xcomp", "conj", "advcl", "relcl", "acomp") and cur.head.i != cur.i:
             if cur.dep_ == "relcl":
                 return [cur.head], False
@@ -148,6 +161,21 @@ def _antecedent_of(pron: Token, kind: str, ents: DocEntities, ctx: Context,
     return None
 
 
+def _role_subject_before(pron: Token, kind: str, ents: DocEntities, ctx: Context,
+                         doc: Doc) -> Actor | None:
+    """The nearest subject before the pronoun in its sentence that names a role and agrees
+    in number ("the prime minister" for "he", "opposition lawmakers" for "they"): a role noun
+    is no named entity, so the entity search does not see it."""
+    if kind == "thing":
+        return None
+    tag = "NN" if kind == "person" else "NNS"
+    for t in reversed(doc[pron.sent.start:pron.i]):
+        if t.dep_ in ("nsubj", "nsubjpass") and t.tag_ == tag and role_of(t):
+            found, _ = actors([t], ents, ctx, doc)
+            return found[0] if len(found) == 1 and found[0].code else None
+    return None
+
+
 def _clause_subject(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]:
     """The named subject of the clause a possessive pronoun is in."""
     for anc in h.ancestors:
@@ -179,6 +207,9 @@ def _pronoun(h: Token, ents: DocEntities, ctx: Context, doc: Doc) -> list[Actor]
             found = next((a for a in ctx.speaker if a.entity_id and a.entity_id in ents.entities
                           and ents.entities[a.entity_id].entity_type in labels), None)
         found = found or _antecedent_of(h, kind, ents, ctx, doc)
+        local = _role_subject_before(h, kind, ents, ctx, doc)
+        if local is not None and (found is None or local.start_char > found.start_char):
+            found = local  # "the Spanish premier ... as he defended": nearer than any name
         if found is not None:
             src = [found]
         elif kind == "person":

@@ -29,7 +29,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from wirehouse.core.reference import per_folder, read_reference_csv
 from wirehouse.extract.entities import DocEntities
 from wirehouse.extract.events.actors import Actor, conjuncts, role_of
-from wirehouse.extract.events.codebook import lexicon
+from wirehouse.extract.events.codebook import lexicon, lookup
 from wirehouse.extract.events.participants import Context, actors, children
 
 # Reporting verbs that address their object ("told MPs", "briefed the council").
@@ -48,12 +48,18 @@ _NOT_ADDRESSEES = frozenset({"reporter", "journalist", "press", "newspaper", "pa
                              "crowd", "supporter", "viewer", "reader", "outlet", "correspondent",
                              "edition", "website", "news"})
 _CLAUSE_DEPS = frozenset({"ccomp", "parataxis"})
+_WITNESSES = frozenset({"MED", "CVL"})
 _SELF = frozenset({"we", "i", "us", "me", "our", "my", "ours", "mine", "ourselves", "myself"})
 _APPEAL_MODALS = frozenset({"should", "ought", "need"})
 _DEMAND_MODALS = frozenset({"must"})
 _EVALUATIVE_POS = frozenset({"ADJ", "ADV", "VERB"})
 NEGATIVE = -1.5   # valence at or below which a judgement is critical
 POSITIVE = 2.0    # and at or above which it is praise
+# A verb the CAMEO dictionary codes as conflict (roots 11-20: "sabotage", "destroy", "blame")
+# said of an actor is as critical as a clearly negative word.
+_CONFLICT_VALENCE = -2.0
+# "Y is behind the protests": the speaker holds Y responsible.
+_ATTRIBUTION = frozenset({"behind"})
 
 
 @lru_cache(maxsize=1)
@@ -85,9 +91,42 @@ def valence(tokens: list[Token]) -> float:
         v = own.get(low, own.get(lemma))
         if v is None and tok.pos_ in _EVALUATIVE_POS:
             v = vader.get(low, vader.get(lemma))
+        if v is None and tok.pos_ == "VERB" and _conflict_verb(lemma):
+            v = _CONFLICT_VALENCE
         if v:
             total += -0.5 * v if _negated(tok) else v
     return total
+
+
+@lru_cache(maxsize=4096)
+def _conflict_verb(lemma: str) -> bool:
+    """The verb alone codes a conflictual act (CAMEO roots 11-20) in the verb dictionary."""
+    if lemma not in lexicon().verbs:
+        return False
+    code = lookup(lemma, [], [], [])
+    return code is not None and "11" <= code[:2] <= "20"
+
+
+def _attributed(head: Token) -> bool:
+    """"Y is behind the attacks": a copula with "behind" says who is responsible."""
+    pred = head.head
+    return head.dep_ == "nsubj" and pred.lemma_ == "be" and any(
+        c.dep_ == "prep" and c.lower_ in _ATTRIBUTION for c in pred.children)
+
+
+def _embedded(verb: Token, speaking: set[int]) -> bool:
+    """A reporting verb inside another's reported clause ("'I believe Y ...,' X said"): the
+    outer verb codes the statement once, judging the inner clause."""
+    cur = verb
+    while cur.dep_ in _CLAUSE_DEPS and cur.head.i != cur.i:
+        cur = cur.head
+        if cur.i in speaking:
+            return True
+    # '"I believe Y ...," X said' parsed with "said" under "believe": "I" is X.
+    heads = speaker_heads(verb)
+    first_person = bool(heads) and all(h.lower_ in _SELF for h in heads)
+    return first_person and any(c.dep_ in _CLAUSE_DEPS and c.i in speaking
+                                for c in verb.children)
 
 
 def reporting_verbs(sent: Span) -> list[Token]:
@@ -100,6 +139,8 @@ def speaker_heads(verb: Token) -> list[Token]:
     subj = children(verb, "nsubj")
     if subj:
         return [subj[0], *conjuncts(subj[0])]
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX") and verb.head.i != verb.i:
+        return speaker_heads(verb.head)  # "X met Y and said ...": X speaks
     for prep in children(verb.head if verb.dep_ == "advcl" else verb, "prep"):
         if prep.lower_ == "according":  # "..., according to the ministry"
             return [p for c in prep.children for p in children(c, "pobj")]
@@ -207,10 +248,14 @@ def _judged(clause: list[Token], speakers: list[Actor], ents: DocEntities,
             continue
         if not (head.ent_type_ or head.pos_ != "NOUN" or role_of(head)):
             continue  # a common noun that names no role is no actor: not worth resolving
-        found, _ = actors([head], ents, ctx, head.doc)
+        # "Y and Z were trying to ...": the judgement is of every conjunct.
+        group = [head, *conjuncts(head)] if head.dep_ in ("nsubj", "nsubjpass") else [head]
+        found, _ = actors(group, ents, ctx, head.doc)
         found = [a for a in found if a.key not in keys and a.role != "MED"]
         if not found:
             continue
+        if _attributed(head) and head.head.i in in_clause:
+            return "112", found
         if head.dep_ in ("nsubj", "nsubjpass") and head.head.i in in_clause and (
                 modal := _modal(head.head)):
             return modal, found
@@ -233,11 +278,13 @@ def _characterisation(verb: Token, speakers: list[Actor], ents: DocEntities,
               for p in children(prep, "pobj")]
     preds += [p for o in objs for prep in children(o, "prep") if prep.lower_ == "as"
               for p in children(prep, "pobj")]
-    if not objs or not preds:
+    if not (objs or _merged_object(verb)) or not preds:
         return None
     score = valence([t for p in preds for t in p.subtree])
     if NEGATIVE < score < POSITIVE:
         return None
+    if not objs:
+        return ("111", []) if score <= NEGATIVE else None  # what was judged names no actor
     obj = objs[0]
     found, _ = actors([obj], ents, ctx, verb.doc)
     if not found:
@@ -260,11 +307,18 @@ def _others(about: list[Actor], speakers: list[Actor]) -> list[Actor]:
             and not (a.country in countries and a.role is None)]
 
 
+def _merged_object(verb: Token) -> bool:
+    """"called the climb-down shameful" parsed with the object inside the predicate (the
+    adjective heads "the climb-down"): the predicate has a determiner of its own."""
+    return any(c.dep_ == "det" for p in children(verb, "oprd", "acomp") for c in p.children
+               if p.pos_ == "ADJ")
+
+
 def is_characterisation(verb: Token) -> bool:
     """"called the plan reckless" is a judgement, not an appeal or a phone call."""
     if verb.lemma_.lower() not in _CHARACTERISE:
         return False
-    return bool(children(verb, "dobj")) and bool(
+    return bool(children(verb, "dobj") or _merged_object(verb)) and bool(
         children(verb, "oprd", "xcomp", "ccomp", "acomp") or any(
             prep.lower_ == "as" for t in (verb, *children(verb, "dobj"))
             for prep in children(t, "prep")))
@@ -281,6 +335,7 @@ def statements(sent: Span, coded: dict[int, tuple[str, list[Actor]]], ents: DocE
     speaker's accusation of Y (112), and Y's act is not coded."""
     out = []
     alleged: set[int] = set()
+    speaking = {v.i for v in reporting_verbs(sent) if speaker_heads(v)}
     for verb in sent:
         lemma = verb.lemma_.lower()
         if verb.pos_ not in ("VERB", "AUX"):
@@ -293,6 +348,8 @@ def statements(sent: Span, coded: dict[int, tuple[str, list[Actor]]], ents: DocE
             continue
         if not (lexicon().modifiers.get(lemma) == "SAY" or lemma in _STANCE | _ADDRESS):
             continue
+        if _embedded(verb, speaking):
+            continue
         heads = speaker_heads(verb)
         speakers, _ = actors(heads, ents, ctx, sent.doc) if heads else ([], False)
         if not speakers:
@@ -301,9 +358,12 @@ def statements(sent: Span, coded: dict[int, tuple[str, list[Actor]]], ents: DocE
         reported = [t.i for t in _main_predicates(verb, clause) if t.i in coded]
         if reported:
             countries = {a.country for a in speakers}
+            # An outlet or witnesses ("the Post said", "residents said") report what happened;
+            # only a party's own words about another country are its allegation.
+            witness = all(a.role in _WITNESSES for a in speakers)
             accused = [a for i in reported for a in coded[i][1]
                        if "11" <= coded[i][0][:2] <= "16" and a.country and None not in countries
-                       and a.country not in countries]
+                       and a.country not in countries and not witness]
             if accused and len(accused) == sum(len(coded[i][1]) for i in reported):
                 alleged.update(reported)
                 out.append((verb, "112", speakers, accused))
