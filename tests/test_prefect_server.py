@@ -22,6 +22,7 @@ import psutil
 import pytest
 from conftest import PROJECT_ROOT, prefect_env, wirehouse
 
+from flows import prefect_server
 from flows.prefect_server import (
     STATE_FILE,
     Server,
@@ -162,6 +163,9 @@ def test_a_server_without_credentials_is_refused(tmp_path: Path,
     """A recorded server that answers without credentials (one started before they were
     required) is not used; nor is a server started with a secret others can read."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    # The session's Prefect test harness sets an API URL in Prefect's settings context, which
+    # ensure_server would use instead of this home's recorded server.
+    monkeypatch.setattr(prefect_server, "configured_api_url", lambda: None)
     open_api = http.server.HTTPServer(("127.0.0.1", 0), _OpenApi)
     threading.Thread(target=open_api.serve_forever, daemon=True).start()
     try:
@@ -203,6 +207,9 @@ def test_a_run_leaves_only_the_prefect_server_and_says_so(tmp_path: Path) -> Non
     Prefect server is left, and the output's last line says so."""
     home = tmp_path / "prefect-home"
     env = prefect_env(home, WIREHOUSE_N_PROCESS="2")
+    # What the session's other fixtures run (the Prefect test harness' server, ...) is not
+    # this run's.
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
     # Orphans of the run (processes started in sessions of their own) become our children.
     assert ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1) == 0
     try:
@@ -215,7 +222,8 @@ def test_a_run_leaves_only_the_prefect_server_and_says_so(tmp_path: Path) -> Non
             "`wirehouse server stop` stops it")
         time.sleep(1)
         left = [p for p in psutil.Process().children(recursive=True)
-                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+                if p.pid not in before and p.is_running()
+                and p.status() != psutil.STATUS_ZOMBIE]
         server = psutil.Process(state["pid"])
         assert left and all(os.getsid(p.pid) == os.getsid(server.pid) for p in left), \
             [p.cmdline() for p in left]
